@@ -1,0 +1,48 @@
+"""``hires``: the command for people running the product on one machine."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from destination_remote_onboarding import cli as outcomes_cli
+from hires_cli import sync
+from rules import cli as rules_cli
+from webhook_receiver import cli as webhook_cli
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="hires",
+        description="Greenhouse hires into Remote onboarding, by each customer's rules.",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log at DEBUG level")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sync.register(commands)
+    rules_cli.register(commands)
+    outcomes_cli.register(commands)
+    webhook_cli.register(commands)
+    return parser
+
+
+def configure_logging(*, verbose: bool = False) -> None:
+    """Human-readable logs on stderr; replaces the JSON-on-stdout handler the CDK installs."""
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+        force=True,
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    configure_logging(verbose=args.verbose)
+    status: int = args.handler(args)
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
