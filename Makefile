@@ -20,9 +20,13 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/python -m integration_tests.demo
 
+TYPED := hire_events source_greenhouse_hires destination_remote_onboarding rules webhook_receiver \
+	hires_cli integration_tests/fakes integration_tests/sample_data benchmarks
+
 lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
+	$(BIN)/mypy $(TYPED)
 
 test: lint
 	TMPDIR=$$(mktemp -d) $(BIN)/pytest -m "not image_tests" -q

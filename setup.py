@@ -19,7 +19,7 @@ setup(
         "source_greenhouse_hires": ["manifest.yaml", "*.json", "schemas/*.json"],
         "destination_remote_onboarding": ["spec.json", "metadata.yaml"],
         "hire_events": ["*.json"],
-        "rules": ["*.json", "customers/*.yaml"],
+        "rules": ["*.json", "customers/*.yaml", "examples/*.yaml"],
     },
     install_requires=[
         "airbyte-cdk>=7.39.1,<8",
