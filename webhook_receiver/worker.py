@@ -1,0 +1,290 @@
+"""The background worker: turns pending inbox deliveries into hire events and outcomes.
+
+One round claims every due delivery (up to ``batch_size``), enriches all ``offer_created``
+deliveries of the round with one Harvest look-up per resource, hands the events to the same
+``Onboarder.process`` the pulled records go through, and records each delivery's result in the
+inbox. A delivery that fails for a transient reason waits ``backoff · 2^attempts`` seconds and is
+tried again, up to ``max_attempts``, then it is ``failed`` with the reason kept. Deliveries left
+pending by a crash are simply due on the next start.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Final, Protocol
+
+from webhook_receiver.config import WorkerSettings
+from webhook_receiver.enrichment import OfferEnricher
+from webhook_receiver.errors import DeliveryError
+from webhook_receiver.inbox import Delivery, Inbox
+from webhook_receiver.normaliser import (
+    HIRE_CANDIDATE,
+    OFFER_CREATED,
+    UNHIRE_CANDIDATE,
+    hired_event_from_webhook,
+    offer_event_from_webhook,
+    payload_of,
+)
+
+logger = logging.getLogger(__name__)
+
+UNHIRE_REASON: Final = "candidate unhired in Greenhouse; Remote employment left untouched"
+# Outcomes that may change on a later attempt; the destination already retried within its budget.
+RETRYABLE_OUTCOMES: Final = frozenset({"failed"})
+
+
+class OutcomeLike(Protocol):
+    """The fields of ``destination_remote_onboarding.outcomes.Outcome`` the worker reads."""
+
+    @property
+    def event_id(self) -> str: ...
+    @property
+    def outcome(self) -> str: ...
+    @property
+    def reason(self) -> str: ...
+    @property
+    def employment_id(self) -> str | None: ...
+
+
+class Onboarding(Protocol):
+    """``Onboarder``: hire events in, outcomes (durable in the ledger) out."""
+
+    def process(self, events: list[dict[str, Any]]) -> Sequence[OutcomeLike]: ...
+
+
+UnhireRecorder = Callable[[int], None]
+
+
+@dataclass
+class _Planned:
+    delivery: Delivery
+    event: dict[str, Any]
+
+
+class InboxWorker:
+    """Processes the inbox in a background thread; ``run_once`` does one round synchronously."""
+
+    def __init__(
+        self,
+        inbox: Inbox,
+        onboarding: Onboarding,
+        *,
+        enricher: OfferEnricher | None,
+        settings: WorkerSettings | None = None,
+        record_unhire: UnhireRecorder | None = None,
+    ) -> None:
+        self.inbox = inbox
+        self._onboarding = onboarding
+        self._enricher = enricher
+        self._settings = settings or WorkerSettings()
+        self._record_unhire = record_unhire
+        self._wake = threading.Event()
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    # --- lifecycle --------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start the thread; it first resumes whatever was stored but not processed."""
+        if self._thread is not None:
+            return
+        self._stopping.clear()
+        self._thread = threading.Thread(target=self._run, name="webhook-inbox-worker", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Let the current round finish, stop the thread, and close the onboarding's files."""
+        self._stopping.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+        close = getattr(self._onboarding, "close", None)
+        if callable(close):
+            close()
+
+    def wake(self) -> None:
+        """Called after a delivery is stored, so it is processed without waiting for a poll."""
+        self._wake.set()
+
+    def _run(self) -> None:
+        pending = self.inbox.counts().get("pending", 0)
+        if pending:
+            logger.info("resuming %s pending deliveries from the inbox", pending)
+        while not self._stopping.is_set():
+            try:
+                handled = self.run_once()
+            except Exception:
+                # The inbox itself failed (disk, lock); the deliveries stay pending for later.
+                logger.exception(
+                    "worker round failed; retrying in %ss", self._settings.poll_seconds
+                )
+                handled = 0
+            if handled == 0:
+                self._wake.wait(self._idle_wait())
+                self._wake.clear()
+        self.inbox.close()
+
+    def _idle_wait(self) -> float:
+        next_due = self.inbox.next_due_at()
+        if next_due is None:
+            return self._settings.poll_seconds
+        return max(0.0, min(self._settings.poll_seconds, next_due - time.time()))
+
+    # --- one round --------------------------------------------------------------------------
+
+    def run_once(self) -> int:
+        """Process every due delivery once; returns how many were looked at."""
+        deliveries = self.inbox.due(self._settings.batch_size)
+        if not deliveries:
+            return 0
+        results: Counter[str] = Counter()
+        planned = self._plan_hires(deliveries, results) + self._plan_offers(deliveries, results)
+        for delivery in deliveries:
+            if delivery.action == UNHIRE_CANDIDATE:
+                self._unhire(delivery, results)
+        self._onboard(planned, results)
+        logger.info(
+            "processed %s deliveries: %s",
+            len(deliveries),
+            ", ".join(f"{name}={count}" for name, count in sorted(results.items())),
+        )
+        return len(deliveries)
+
+    def _plan_hires(self, deliveries: list[Delivery], results: Counter[str]) -> list[_Planned]:
+        planned = []
+        for delivery in deliveries:
+            if delivery.action != HIRE_CANDIDATE:
+                continue
+            try:
+                event = hired_event_from_webhook(payload_of(delivery.body), delivery.received_at)
+            except DeliveryError as error:
+                self._fail(delivery, f"delivery {delivery.greenhouse_event_id}: {error}", results)
+                continue
+            planned.append(_Planned(delivery, event))
+        return planned
+
+    def _plan_offers(self, deliveries: list[Delivery], results: Counter[str]) -> list[_Planned]:
+        offers = [d for d in deliveries if d.action == OFFER_CREATED]
+        current = []
+        for delivery in offers:
+            if self.inbox.is_offer_head(delivery):
+                current.append(delivery)
+            else:
+                self.inbox.finish(delivery.id, "superseded", reason="a newer offer version exists")
+                results["superseded"] += 1
+        if not current:
+            return []
+        if self._enricher is None:
+            for delivery in current:
+                reason = "offer_created needs Harvest look-ups; add the 'harvest' config section"
+                self._fail(delivery, reason, results)
+            return []
+        try:
+            lookups = self._enricher.lookup(d.application_id or 0 for d in current)
+        except Exception as error:
+            for delivery in current:
+                self._retry(delivery, f"Harvest look-up failed: {error}", results)
+            return []
+        return self._offer_events(current, lookups, results)
+
+    def _offer_events(
+        self, current: list[Delivery], lookups: dict[int, Any], results: Counter[str]
+    ) -> list[_Planned]:
+        planned = []
+        for delivery in current:
+            lookup = lookups[delivery.application_id or 0]
+            try:
+                event = offer_event_from_webhook(
+                    payload_of(delivery.body), lookup, delivery.received_at
+                )
+            except DeliveryError as error:
+                self._fail(delivery, f"delivery {delivery.greenhouse_event_id}: {error}", results)
+                continue
+            planned.append(_Planned(delivery, event))
+        return planned
+
+    def _unhire(self, delivery: Delivery, results: Counter[str]) -> None:
+        if self._record_unhire is not None and delivery.application_id is not None:
+            try:
+                self._record_unhire(delivery.application_id)
+            except Exception as error:
+                self._retry(delivery, f"recording the unhire failed: {error}", results)
+                return
+        self.inbox.finish(delivery.id, "done", outcome="skipped", reason=UNHIRE_REASON)
+        results["skipped"] += 1
+
+    def _onboard(self, planned: list[_Planned], results: Counter[str]) -> None:
+        # Outcomes are matched by event id, so one round sends each event id at most once;
+        # a second delivery for the same event simply waits for the next round.
+        batch: dict[str, _Planned] = {}
+        for item in planned:
+            batch.setdefault(item.event["event_id"], item)
+        if not batch:
+            return
+        try:
+            outcomes = self._onboarding.process([item.event for item in batch.values()])
+        except Exception as error:
+            for item in batch.values():
+                self._retry(item.delivery, f"onboarding failed: {error}", results)
+            return
+        by_event = {outcome.event_id: outcome for outcome in outcomes}
+        for event_id, item in batch.items():
+            self._record_outcome(item.delivery, event_id, by_event.get(event_id), results)
+
+    def _record_outcome(
+        self,
+        delivery: Delivery,
+        event_id: str,
+        outcome: OutcomeLike | None,
+        results: Counter[str],
+    ) -> None:
+        if outcome is None:
+            self._retry(delivery, "the destination returned no outcome for this event", results)
+            return
+        if outcome.outcome in RETRYABLE_OUTCOMES:
+            self._retry(delivery, outcome.reason, results)
+            return
+        self.inbox.finish(
+            delivery.id,
+            "done",
+            event_id=event_id,
+            outcome=outcome.outcome,
+            reason=outcome.reason,
+            employment_id=outcome.employment_id,
+        )
+        results[outcome.outcome] += 1
+        logger.debug(
+            "delivery %s (%s) → %s", delivery.greenhouse_event_id, event_id, outcome.outcome
+        )
+
+    # --- failures ---------------------------------------------------------------------------
+
+    def _retry(self, delivery: Delivery, reason: str, results: Counter[str]) -> None:
+        attempt = delivery.attempts + 1
+        if attempt >= self._settings.max_attempts:
+            self._fail(delivery, f"gave up after {attempt} attempts: {reason}", results)
+            return
+        delay = min(
+            self._settings.max_backoff_seconds,
+            self._settings.backoff_seconds * 2**delivery.attempts,
+        )
+        self.inbox.retry_later(delivery.id, delay, reason)
+        results["retrying"] += 1
+        logger.warning(
+            "delivery %s: attempt %s failed (%s); next try in %.1fs",
+            delivery.greenhouse_event_id,
+            attempt,
+            reason,
+            delay,
+        )
+
+    def _fail(self, delivery: Delivery, reason: str, results: Counter[str]) -> None:
+        self.inbox.finish(delivery.id, "failed", reason=reason)
+        results["failed"] += 1
+        logger.error("delivery %s failed: %s", delivery.greenhouse_event_id, reason)
