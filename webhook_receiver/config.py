@@ -136,18 +136,27 @@ def _harvest(
         raise ReceiverConfigError(
             f"config {where}.client_secret is missing; set it or {ENV_HARVEST_CLIENT_SECRET}"
         )
-    user_id = section.get("user_id")
-    if user_id is not None and (not isinstance(user_id, int) or isinstance(user_id, bool)):
-        raise ReceiverConfigError(
-            f"config {where}.user_id is {user_id!r}; expected the numeric Greenhouse user id "
-            "of a Site Admin"
-        )
+    user_id = _user_id(section.get("user_id"), where)
     return HarvestSettings(
         api_url=_text(section, "api_url", where, default="https://harvest.greenhouse.io"),
         token_url=_text(section, "token_url", where, default="https://auth.greenhouse.io/token"),
         client_id=_text(section, "client_id", where, default=None),
         client_secret=secret,
         user_id=user_id,
+    )
+
+
+def _user_id(value: Any, where: str) -> int | None:
+    """The Site Admin's numeric id; the source's form gives it as text, so digits are accepted."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    raise ReceiverConfigError(
+        f"config {where}.user_id is {value!r}; expected the numeric Greenhouse user id "
+        "of a Site Admin"
     )
 
 
