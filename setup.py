@@ -5,16 +5,18 @@ from setuptools import find_packages, setup
 setup(
     name="greenhouse-remote-hires",
     version="0.1.0",
-    description="Greenhouse Harvest v3 hires into Remote onboarding, once and by each customer's rules",
+    description="Greenhouse Harvest v3 hires into Remote onboarding, by each customer's rules",
     python_requires=">=3.11,<3.13",
-    packages=find_packages(include=[
-        "source_greenhouse_hires*",
-        "destination_remote_onboarding*",
-        "rules*",
-        "hire_events*",
-        "webhook_receiver*",
-        "hires_cli*",
-    ]),
+    packages=find_packages(
+        include=[
+            "source_greenhouse_hires*",
+            "destination_remote_onboarding*",
+            "rules*",
+            "hire_events*",
+            "webhook_receiver*",
+            "hires_cli*",
+        ]
+    ),
     package_data={
         "source_greenhouse_hires": ["manifest.yaml", "*.json", "schemas/*.json"],
         "destination_remote_onboarding": ["spec.json", "metadata.yaml"],
@@ -36,8 +38,8 @@ setup(
         "dev": [
             "pytest>=8,<10",
             "hypothesis>=6.100,<7",
-            "ruff>=0.6,<1",
-            "mypy>=1.10,<3",
+            "ruff>=0.17.6,<0.18",
+            "mypy>=2.4,<3",
             "types-PyYAML>=6.0,<7",
             "types-requests>=2.32,<3",
             "airbyte-connector-models>=0.1.12,<0.2",

@@ -31,7 +31,7 @@ def _raw_schema() -> JsonDict:
 
 
 def hire_event_schema() -> JsonDict:
-    """The hire event JSON Schema with every local ``$ref`` inlined (Airbyte catalogs need that)."""
+    """The hire event JSON Schema with every local ``$ref`` inlined, as Airbyte catalogs need."""
     schema = copy.deepcopy(_raw_schema())
     definitions = schema.pop("definitions")
 
