@@ -27,20 +27,35 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def configure_logging(*, verbose: bool = False) -> None:
-    """Human-readable logs on stderr; replaces the JSON-on-stdout handler the CDK installs."""
+def configure_logging(*, verbose: bool = False, quiet: bool = False) -> None:
+    """Human-readable logs on stderr; replaces the JSON-on-stdout handler the CDK installs.
+
+    INFO carries what an operator wants in a sync log (pages read, waits, outcome counts); the
+    CDK's own stream bookkeeping is shown only with --verbose.
+    """
+    level = logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO
     logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
+        level=level,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
         force=True,
     )
+    if not verbose:
+        logging.getLogger("airbyte").setLevel(max(level, logging.WARNING))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    configure_logging(verbose=args.verbose)
-    status: int = args.handler(args)
+    configure_logging(verbose=args.verbose, quiet=getattr(args, "quiet", False))
+    try:
+        status: int = args.handler(args)
+    except BrokenPipeError:
+        # Output piped into `head` and the like: the reader has gone, nothing more to say.
+        sys.stderr.close()
+        return 0
+    except KeyboardInterrupt:
+        print("hires: interrupted", file=sys.stderr)
+        return 130
     return status
 
 

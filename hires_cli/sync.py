@@ -8,6 +8,7 @@ run is incremental.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import logging
 import os
@@ -28,6 +29,7 @@ from airbyte_cdk.models import (
     Type,
 )
 from airbyte_cdk.models.airbyte_protocol_serializers import AirbyteStateMessageSerializer
+from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 import rules
 from destination_remote_onboarding.config import read_settings
@@ -76,7 +78,9 @@ def register(commands: Any) -> None:
     parser.add_argument(
         "--full-refresh", action="store_true", help="ignore saved state and read everything again"
     )
-    parser.add_argument("--quiet", action="store_true", help="no progress line, no event table")
+    parser.add_argument(
+        "--quiet", action="store_true", help="only warnings and errors: no logs, no event table"
+    )
     parser.set_defaults(handler=_handle)
 
 
@@ -95,6 +99,11 @@ def _handle(args: argparse.Namespace) -> int:
     except (SyncError, ConfigError, rules.RuleError) as error:
         print(f"hires sync: {error}", file=sys.stderr)
         return 2
+    except AirbyteTracedException as error:
+        # The connectors word their errors for people; the traceback is for bug reports (-v).
+        logger.debug("sync stopped", exc_info=True)
+        print(f"hires sync: {error.message}", file=sys.stderr)
+        return 2
     if not args.quiet:
         print_report(report, sys.stdout)
     return 1 if report.counts.get("failed") else 0
@@ -112,7 +121,9 @@ def run_sync(
     settings = read_settings(destination_config)
     stream = STREAM_FOR_TRIGGER[settings.rule.trigger]
     ledger_path = resolve_ledger_path(settings.ledger_path)
-    state_path = state_file or ledger_path.with_name(f"state-{settings.rule.customer}.json")
+    state_path = state_file or _default_state_path(
+        ledger_path, settings.rule.customer, source_config
+    )
     state = [] if full_refresh else _load_state(state_path)
     catalog = _catalog(source_config, stream)
 
@@ -201,6 +212,16 @@ def _catalog(source_config: dict[str, Any], stream: str) -> ConfiguredAirbyteCat
     return ConfiguredAirbyteCatalog(streams=[configured])
 
 
+def _default_state_path(ledger: Path, customer: str, source_config: dict[str, Any]) -> Path:
+    """Beside the ledger, one file per customer and Greenhouse account, so a sync against
+    another tenant or credential never starts from someone else's cursor."""
+    account = "|".join(
+        str(source_config.get(key) or "") for key in ("api_url", "client_id", "user_id")
+    )
+    fingerprint = hashlib.sha256(account.encode("utf-8")).hexdigest()[:10]
+    return ledger.with_name(f"state-{customer}-{fingerprint}.json")
+
+
 def _load_state(path: Path) -> list[AirbyteStateMessage]:
     if not path.exists():
         return []
@@ -270,12 +291,14 @@ class ProgressLine:
 def print_report(report: SyncReport, out: TextIO) -> None:
     """One line per event (application, trigger, outcome, reason), then the totals."""
     print(f"\nsync {report.sync_id} ({report.stream}): {report.events_read} events read", file=out)
-    print(f"{'application':>12}  {'trigger':<16} {'outcome':<15} reason", file=out)
+    if report.outcomes:
+        print(f"{'application':>12}  {'trigger':<16} {'outcome':<24} reason", file=out)
     for row in sorted(report.outcomes, key=lambda r: (r["outcome"], r["application_id"] or 0)):
+        outcome = row["outcome"] + (" (dry run)" if row.get("dry_run") else "")
         print(
-            f"{row['application_id']!s:>12}  {row['trigger']!s:<16} {row['outcome']:<15} "
-            f"{row['reason']}",
+            f"{row['application_id']!s:>12}  {row['trigger']!s:<16} {outcome:<24} {row['reason']}",
             file=out,
         )
     totals = ", ".join(f"{name} {n}" for name, n in sorted(report.counts.items()) if n)
-    print(f"totals: {totals or 'no events'}", file=out)
+    dry_run = any(row.get("dry_run") for row in report.outcomes)
+    print(f"totals{' (dry run)' if dry_run else ''}: {totals or 'no events'}", file=out)

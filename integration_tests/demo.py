@@ -91,6 +91,10 @@ def _run(harvest: HarvestFake, remotes: dict[str, RemoteFake]) -> int:
         print(f"FAILED: the second sync sent {created_again} creates", file=sys.stderr)
         return 1
     print("\nSecond sync created nothing new.")
+    shown = WORKSPACE.relative_to(ROOT)
+    print(f"\nThe ledgers stay in {shown}/; to look at them again:")
+    print(f"  .venv/bin/hires outcomes --ledger {shown}/northwind-ledger.sqlite")
+    print(f"  .venv/bin/hires outcomes --ledger {shown}/globex-ledger.sqlite --format json")
     return 0
 
 

@@ -1,0 +1,130 @@
+"""``hires sync`` as a person runs it: exit codes, one-line errors, the event table."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from hires_cli.main import main
+from integration_tests.fakes.harvest import HarvestFake
+from integration_tests.fakes.remote import RemoteFake
+
+SAMPLES = Path(__file__).resolve().parents[2] / "integration_tests" / "sample_data"
+
+
+@pytest.fixture
+def fakes() -> Iterator[tuple[HarvestFake, RemoteFake]]:
+    tenant = json.loads((SAMPLES / "greenhouse_tenant.json").read_text(encoding="utf-8"))
+    company = json.loads((SAMPLES / "remote_company.json").read_text(encoding="utf-8"))
+    with HarvestFake(tenant) as harvest, RemoteFake(company, rate_limit_per_minute=1000) as remote:
+        yield harvest, remote
+
+
+def _write(path: Path, value: dict[str, Any]) -> Path:
+    path.write_text(json.dumps(value), encoding="utf-8")
+    return path
+
+
+def _configs(
+    tmp_path: Path,
+    harvest: HarvestFake,
+    remote: RemoteFake,
+    *,
+    source: dict[str, Any] | None = None,
+    destination: dict[str, Any] | None = None,
+) -> list[str]:
+    source_config = {
+        "client_id": "demo-client-id",
+        "client_secret": "demo-client-secret",
+        "api_url": harvest.base_url,
+        "token_url": harvest.token_url,
+        **(source or {}),
+    }
+    destination_config = {
+        "environment": {"environment": "custom", "base_url": remote.base_url},
+        "api_token": "ra_test_demo_token",
+        "rule": {"rule_source": "file", "rule_file": "globex.yaml"},
+        "ledger_path": str(tmp_path / "ledger.sqlite"),
+        **(destination or {}),
+    }
+    return [
+        "sync",
+        "--source-config",
+        str(_write(tmp_path / "source.json", source_config)),
+        "--destination-config",
+        str(_write(tmp_path / "destination.json", destination_config)),
+    ]
+
+
+def test_sync_prints_one_line_per_event_and_the_totals(fakes, tmp_path, capsys):
+    status = main(_configs(tmp_path, *fakes))
+
+    out = capsys.readouterr().out
+    assert status == 0
+    assert "sync " in out and "(hires): 12 events read" in out
+    assert out.count("candidate_hired") == 12
+    assert "totals: already_synced 1, conflict 1, created 6, invalid 3, skipped 1" in out
+
+
+def test_dry_run_is_marked_in_every_line_and_the_totals(fakes, tmp_path, capsys):
+    harvest, remote = fakes
+
+    status = main(_configs(tmp_path, harvest, remote, destination={"dry_run": True}))
+
+    out = capsys.readouterr().out
+    assert status == 0
+    assert "created (dry run)" in out
+    assert "totals (dry run): " in out
+    assert remote.request_count("POST") == 0
+
+
+def test_missing_config_file_is_one_line_naming_it(tmp_path, capsys):
+    status = main(
+        ["sync", "--source-config", str(tmp_path / "nope.json"), "--destination-config", "x"]
+    )
+
+    err = capsys.readouterr().err
+    assert status == 2
+    assert f"cannot read the source config {tmp_path / 'nope.json'}" in err
+    assert "Traceback" not in err
+
+
+def test_rule_with_a_typo_stops_before_reading_with_file_line_and_key(fakes, tmp_path, capsys):
+    rule = (SAMPLES.parent.parent / "rules/customers/globex.yaml").read_text(encoding="utf-8")
+    broken = _write_text(tmp_path / "acme.yaml", rule.replace("candidate_hired", "hired"))
+    harvest, remote = fakes
+    args = _configs(
+        tmp_path,
+        harvest,
+        remote,
+        destination={"rule": {"rule_source": "file", "rule_file": broken}},
+    )
+
+    status = main(args)
+
+    err = capsys.readouterr().err
+    assert status == 2
+    assert "acme.yaml:" in err and "trigger: unknown value 'hired'" in err
+    assert len(harvest.requests) == 0
+
+
+def test_state_of_one_greenhouse_account_is_not_used_for_another(fakes, tmp_path, capsys):
+    harvest, remote = fakes
+    assert main(_configs(tmp_path, harvest, remote)) == 0
+    capsys.readouterr()
+
+    status = main(_configs(tmp_path, harvest, remote, source={"user_id": "5001122"}))
+
+    out = capsys.readouterr().out
+    assert status == 0
+    assert "(hires): 12 events read" in out
+    assert len(list(tmp_path.glob("state-globex-*.json"))) == 2
+
+
+def _write_text(path: Path, text: str) -> str:
+    path.write_text(text, encoding="utf-8")
+    return str(path)
