@@ -5,17 +5,18 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from webhook_receiver.config import load_settings
-from webhook_receiver.errors import ReceiverConfigError, WebhookError
-from webhook_receiver.inbox import STATUSES, Delivery, Inbox
+from webhook_receiver.app import WEBHOOK_PATH
+from webhook_receiver.config import inbox_path_of, load_settings
+from webhook_receiver.errors import InboxMissingError, WebhookError
+from webhook_receiver.inbox import STATUSES, Delivery, Inbox, arrival_problem
 from webhook_receiver.receiver import build_receiver
-from webhook_receiver.server import serve_forever
+from webhook_receiver.server import bind, endpoint_url, serve_forever
 
 logger = logging.getLogger(__name__)
 
@@ -65,51 +66,71 @@ def _add_inbox_source(parser: argparse.ArgumentParser) -> None:
 def run_serve(args: argparse.Namespace) -> int:
     try:
         settings = load_settings(args.config)
-        receiver = build_receiver(settings)
+        host = args.host or settings.host
+        sock = bind(host, settings.port if args.port is None else args.port)
     except WebhookError as error:
         print(f"hires serve: {error}", file=sys.stderr)
         return 2
-    host = args.host or settings.host
-    port = settings.port if args.port is None else args.port
-    serve_forever(receiver.app, host, port)
+    try:
+        receiver = build_receiver(settings)
+    except WebhookError as error:
+        sock.close()
+        print(f"hires serve: {error}", file=sys.stderr)
+        return 2
+    print(f"receiving Greenhouse webhooks at {endpoint_url(sock, WEBHOOK_PATH)}", flush=True)
+    serve_forever(receiver.app, sock)
     return 0
 
 
 def run_inbox_list(args: argparse.Namespace) -> int:
-    inbox = _open_inbox(args)
+    inbox, status = _open_inbox(args, "list")
     if inbox is None:
-        return 2
+        return status
     deliveries = inbox.recent(args.status, limit=args.limit)
     if args.json:
-        for delivery in deliveries:
-            print(json.dumps(_public(delivery)))
-        return 0
-    print(
+        return _emit(json.dumps(_public(delivery)) for delivery in deliveries)
+    counts = ", ".join(f"{status}={count}" for status, count in sorted(inbox.counts().items()))
+    header = (
         f"{'id':>6}  {'status':<10}  {'action':<16}  {'received_at':<24}  "
         f"{'tries':>5}  outcome / reason"
     )
-    for delivery in deliveries:
-        print(_row(delivery))
-    counts = ", ".join(f"{status}={count}" for status, count in sorted(inbox.counts().items()))
-    print(f"inbox {inbox.path}: {counts or 'empty'}")
+    footer = f"inbox {inbox.path}: {counts or 'empty'}"
+    return _emit([header, *(_row(delivery) for delivery in deliveries), footer])
+
+
+def _emit(lines: Iterable[str]) -> int:
+    """Print the lines; a reader that stops early (``| head``) ends the output quietly."""
+    try:
+        for line in lines:
+            print(line)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # Point stdout at /dev/null so the interpreter's final flush does not fail again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
     return 0
 
 
 def run_inbox_replay(args: argparse.Namespace) -> int:
-    inbox = _open_inbox(args)
+    inbox, status = _open_inbox(args, "replay")
     if inbox is None:
-        return 2
+        return status
     if args.failed:
-        replayed = inbox.replay()
-    elif inbox.get(args.delivery_id) is None:
+        return _replay_failed(inbox)
+    delivery = inbox.get(args.delivery_id)
+    if delivery is None:
         print(
             f"hires inbox replay: no delivery {args.delivery_id} in {inbox.path}; "
             "see `hires inbox list` for ids",
             file=sys.stderr,
         )
         return 1
-    else:
-        replayed = inbox.replay([args.delivery_id])
+    problem = arrival_problem(delivery)
+    if problem is not None:
+        print(f"hires inbox replay: {_unreplayable(delivery, problem)}", file=sys.stderr)
+        return 1
+    replayed = inbox.replay([delivery.id])
     print(
         f"{replayed} deliveries are pending again; a running `hires serve` on this inbox "
         "processes them within its poll interval"
@@ -117,10 +138,31 @@ def run_inbox_replay(args: argparse.Namespace) -> int:
     return 0
 
 
+def _replay_failed(inbox: Inbox) -> int:
+    refused = inbox.failed_on_arrival()
+    for delivery in refused:
+        problem = arrival_problem(delivery) or ""
+        print(f"hires inbox replay: {_unreplayable(delivery, problem)}", file=sys.stderr)
+    replayed = inbox.replay()
+    kept = f" ({len(refused)} failed on arrival and stay failed)" if refused else ""
+    print(
+        f"{replayed} deliveries are pending again{kept}; a running `hires serve` on this inbox "
+        "processes them within its poll interval"
+    )
+    return 0
+
+
+def _unreplayable(delivery: Delivery, problem: str) -> str:
+    return (
+        f"delivery {delivery.id} ({delivery.greenhouse_event_id}) failed on arrival: {problem}; "
+        "replaying cannot help, so it stays failed; find out what sent it to the endpoint"
+    )
+
+
 def run_inbox_purge(args: argparse.Namespace) -> int:
-    inbox = _open_inbox(args)
+    inbox, status = _open_inbox(args, "purge")
     if inbox is None:
-        return 2
+        return status
     purged = inbox.purge(args.older_than_days)
     print(
         f"deleted {purged} finished deliveries older than {args.older_than_days:g} days; "
@@ -129,28 +171,41 @@ def run_inbox_purge(args: argparse.Namespace) -> int:
     return 0
 
 
-def _open_inbox(args: argparse.Namespace) -> Inbox | None:
+def _open_inbox(args: argparse.Namespace, command: str) -> tuple[Inbox | None, int]:
+    """The existing inbox named by --inbox or by the config, or (None, exit status)."""
     try:
-        path = args.inbox if args.inbox is not None else _inbox_path_of(args.config)
-        return Inbox(path)
+        path = args.inbox if args.inbox is not None else inbox_path_of(args.config)
+        return Inbox.open_existing(path), 0
+    except InboxMissingError as error:
+        where = "--inbox" if args.inbox is not None else f"'inbox_path' in {args.config}"
+        print(f"hires inbox {command}: {error}; check {where}", file=sys.stderr)
+        return None, 1
     except WebhookError as error:
-        print(f"hires inbox: {error}", file=sys.stderr)
-        return None
+        print(f"hires inbox {command}: {error}", file=sys.stderr)
+        return None, 2
 
 
-def _inbox_path_of(config: Path) -> Path:
-    # Only the inbox path is needed here, so secrets need not be present to list the inbox.
-    try:
-        raw = yaml.safe_load(config.read_text("utf-8")) or {}
-    except (OSError, yaml.YAMLError) as error:
-        raise ReceiverConfigError(f"config {config}: cannot be read ({error})") from error
-    return Path(raw.get("inbox_path", "./webhook-inbox.sqlite"))
+def describe_result(delivery: Delivery) -> str:
+    """Outcome and reason in one phrase, without saying the outcome twice.
+
+    The destination's reason often starts with the outcome itself ("created", "created
+    employment …", "updated employment …"), so then the reason alone reads best.
+    """
+    outcome, reason = delivery.outcome or "", (delivery.reason or "").strip()
+    if not reason or reason.lower() == outcome.lower():
+        detail = outcome
+    elif not outcome or reason.lower().startswith(outcome.lower().replace("_", " ")):
+        detail = reason
+    else:
+        detail = f"{outcome}: {reason}"
+    employment = delivery.employment_id
+    if employment and employment not in detail:
+        detail = f"{detail} (employment {employment})"
+    return detail
 
 
 def _row(delivery: Delivery) -> str:
-    detail = delivery.outcome or ""
-    if delivery.reason:
-        detail = f"{detail}: {delivery.reason}" if detail else delivery.reason
+    detail = describe_result(delivery)
     return (
         f"{delivery.id:>6}  {delivery.status:<10}  {delivery.action[:16]:<16}  "
         f"{delivery.received_at:<24}  {delivery.attempts:>5}  {detail}"

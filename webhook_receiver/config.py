@@ -37,6 +37,7 @@ ENV_WEBHOOK_SECRET: Final = ENV_OVERRIDES["webhook_secret"]
 ENV_HARVEST_CLIENT_SECRET: Final = ENV_OVERRIDES["harvest.client_secret"]
 ENV_REMOTE_API_TOKEN: Final = ENV_OVERRIDES["destination.api_token"]
 DEFAULT_MAX_BODY_BYTES: Final = 1024 * 1024
+DEFAULT_INBOX_PATH: Final = "./webhook-inbox.sqlite"
 
 
 @dataclass(frozen=True)
@@ -74,17 +75,27 @@ class ReceiverSettings:
 def load_settings(path: str | Path, environ: Mapping[str, str] | None = None) -> ReceiverSettings:
     """Read the config file and apply secret overrides from the environment."""
     source = Path(path)
-    try:
-        text = source.read_text("utf-8")
-    except OSError as error:
-        raise ReceiverConfigError(
-            f"config {source}: cannot be read ({error.strerror}); pass an existing file "
-            "with --config"
-        ) from error
-    raw = _parse(text, source)
+    raw = _read(source)
     return settings_from_dict(
         raw, environ=os.environ if environ is None else environ, source=str(source)
     )
+
+
+def inbox_path_of(path: str | Path) -> Path:
+    """Only the inbox path of a config file, so ``hires inbox`` needs no secrets."""
+    source = Path(path)
+    return Path(_text(_read(source), "inbox_path", str(source), default=DEFAULT_INBOX_PATH))
+
+
+def _read(source: Path) -> Mapping[str, Any]:
+    try:
+        text = source.read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        reason = error.strerror if isinstance(error, OSError) else "not UTF-8 text"
+        raise ReceiverConfigError(
+            f"config {source}: cannot be read ({reason}); pass an existing file with --config"
+        ) from error
+    return _parse(text, source)
 
 
 def _parse(text: str, source: Path) -> Mapping[str, Any]:
@@ -112,7 +123,7 @@ def settings_from_dict(
         destination["api_token"] = environ[ENV_REMOTE_API_TOKEN]
     return ReceiverSettings(
         webhook_secret=secret,
-        inbox_path=Path(_text(raw, "inbox_path", source, default="./webhook-inbox.sqlite")),
+        inbox_path=Path(_text(raw, "inbox_path", source, default=DEFAULT_INBOX_PATH)),
         harvest=_harvest(raw, environ, source),
         destination=destination,
         host=_text(raw, "host", source, default="127.0.0.1"),
@@ -186,8 +197,10 @@ def _section(raw: Mapping[str, Any], key: str, source: str) -> Mapping[str, Any]
 
 def _text(raw: Mapping[str, Any], key: str, where: str, default: str | None) -> str:
     value = raw.get(key, default)
-    if not isinstance(value, str) or not value:
+    if value is None or value == "":
         raise ReceiverConfigError(f"config {where}: '{key}' is missing; expected a string")
+    if not isinstance(value, str):
+        raise ReceiverConfigError(f"config {where}: '{key}' is {value!r}; expected a string")
     return value
 
 

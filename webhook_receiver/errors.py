@@ -3,6 +3,7 @@
 ```
 WebhookError
 ├── ReceiverConfigError   fatal: the config file or environment is wrong; fix it and restart
+│   └── InboxMissingError the inbox file named for `hires inbox` does not exist
 ├── InboxUnavailableError transient: the inbox cannot be written; answer non-200 so Greenhouse
 │                         retries the delivery later
 └── DeliveryError         per delivery: this one payload cannot become a hire event; it is
@@ -22,6 +23,10 @@ class WebhookError(Exception):
 
 class ReceiverConfigError(WebhookError):
     """The receiver's configuration is unusable; the message names the key to change."""
+
+
+class InboxMissingError(ReceiverConfigError):
+    """A command that only tends the inbox was pointed at a file that does not exist."""
 
 
 class InboxUnavailableError(WebhookError):

@@ -23,8 +23,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Final
 
-from webhook_receiver.errors import InboxUnavailableError
-from webhook_receiver.normaliser import OFFER_CREATED, PING, PROCESSED_ACTIONS, DeliveryKeys
+from webhook_receiver.errors import InboxMissingError, InboxUnavailableError
+from webhook_receiver.normaliser import (
+    OFFER_CREATED,
+    PING,
+    PROCESSED_ACTIONS,
+    DeliveryKeys,
+    read_keys,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -100,6 +106,11 @@ class Stored:
     new: bool
 
 
+def arrival_problem(delivery: Delivery) -> str | None:
+    """Why this delivery's body cannot be processed at all (not JSON, no action, a bad id)."""
+    return read_keys(delivery.body).problem
+
+
 def utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
@@ -119,6 +130,15 @@ class Inbox:
             raise InboxUnavailableError(
                 f"inbox {self.path} cannot be opened ({error}); check the path and permissions"
             ) from error
+
+    @classmethod
+    def open_existing(cls, path: str | Path) -> Inbox:
+        """Open an inbox that must already exist; for commands that only read or tend it."""
+        if not Path(path).is_file():
+            raise InboxMissingError(
+                f"no inbox at {path} (the receiver creates it when `hires serve` starts)"
+            )
+        return cls(path)
 
     def _connection(self) -> sqlite3.Connection:
         connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
@@ -341,21 +361,35 @@ class Inbox:
         return int(row[0])
 
     def replay(self, delivery_ids: list[int] | None = None) -> int:
-        """Make failed deliveries (or the given ones) pending again; returns how many."""
+        """Make failed deliveries (or the given ones) pending again; returns how many.
+
+        Deliveries whose body could not be read on arrival are left as they are: no attempt
+        can turn them into a hire (``arrival_problem`` says why).
+        """
         with self._transaction() as connection:
             if delivery_ids is None:
-                cursor = connection.execute(
-                    "UPDATE deliveries SET status = 'pending', attempts = 0, "
-                    "next_attempt_at = 0, updated_at = ? WHERE status = 'failed'",
-                    (utc_now(),),
-                )
+                rows = connection.execute(
+                    "SELECT id, body FROM deliveries WHERE status = 'failed'"
+                ).fetchall()
             else:
-                cursor = connection.executemany(
-                    "UPDATE deliveries SET status = 'pending', attempts = 0, "
-                    "next_attempt_at = 0, updated_at = ? WHERE id = ?",
-                    [(utc_now(), delivery_id) for delivery_id in delivery_ids],
-                )
-        return cursor.rowcount
+                rows = [
+                    row
+                    for delivery_id in delivery_ids
+                    for row in connection.execute(
+                        "SELECT id, body FROM deliveries WHERE id = ?", (delivery_id,)
+                    )
+                ]
+            chosen = [row[0] for row in rows if read_keys(row[1]).problem is None]
+            connection.executemany(
+                "UPDATE deliveries SET status = 'pending', attempts = 0, "
+                "next_attempt_at = 0, updated_at = ? WHERE id = ?",
+                [(utc_now(), delivery_id) for delivery_id in chosen],
+            )
+        return len(chosen)
+
+    def failed_on_arrival(self) -> list[Delivery]:
+        """Failed deliveries whose body could not be read when they arrived; never replayed."""
+        return [d for d in self.recent("failed", limit=-1) if arrival_problem(d) is not None]
 
     def purge(self, older_than_days: float) -> int:
         """Delete finished deliveries received before the cut-off; returns how many.

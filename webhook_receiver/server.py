@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 import socket
 import threading
@@ -11,6 +12,8 @@ from contextlib import contextmanager
 
 import uvicorn
 from starlette.types import ASGIApp
+
+from webhook_receiver.errors import ReceiverConfigError
 
 logger = logging.getLogger(__name__)
 
@@ -38,17 +41,33 @@ def _config(app: ASGIApp, *, log_level: str = "warning") -> uvicorn.Config:
 
 
 def bind(host: str, port: int) -> socket.socket:
+    """A TCP socket bound to ``host:port``; a busy or unusable address is a config error."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
+    try:
+        sock.bind((host, port))
+    except OSError as error:
+        sock.close()
+        if error.errno == errno.EADDRINUSE:
+            raise ReceiverConfigError(
+                f"port {port} on {host} is in use; choose another with --port"
+            ) from error
+        raise ReceiverConfigError(
+            f"cannot listen on {host}:{port} ({error.strerror or error}); choose another "
+            "address with --host or --port"
+        ) from error
     return sock
 
 
-def serve_forever(app: ASGIApp, host: str, port: int) -> None:
-    """Run until interrupted (Ctrl-C or SIGTERM); uvicorn shuts the app down cleanly."""
-    sock = bind(host, port)
+def endpoint_url(sock: socket.socket, path: str) -> str:
+    """The URL Greenhouse should be given for ``path`` on this socket."""
+    host, port = sock.getsockname()[:2]
+    return f"http://{host}:{port}{path}"
+
+
+def serve_forever(app: ASGIApp, sock: socket.socket) -> None:
+    """Run on a bound socket until interrupted (Ctrl-C or SIGTERM); uvicorn shuts down cleanly."""
     server = uvicorn.Server(_config(app, log_level="info"))
-    logger.info("receiving Greenhouse webhooks on http://%s:%s", *sock.getsockname()[:2])
     server.run(sockets=[sock])
 
 

@@ -6,6 +6,10 @@ deliveries of the round with one Harvest look-up per resource, hands the events 
 inbox. A delivery that fails for a transient reason waits ``backoff · 2^attempts`` seconds and is
 tried again, up to ``max_attempts``, then it is ``failed`` with the reason kept. Deliveries left
 pending by a crash are simply due on the next start.
+
+Every delivery a round picks up leaves it finished (``done``, ``ignored``, ``failed``,
+``superseded``) or rescheduled, so a round that finds work always changes the inbox; a round
+that changes nothing (which would be a bug) waits with backoff instead of spinning.
 """
 
 from __future__ import annotations
@@ -25,10 +29,13 @@ from webhook_receiver.inbox import Delivery, Inbox
 from webhook_receiver.normaliser import (
     HIRE_CANDIDATE,
     OFFER_CREATED,
+    PING,
+    PROCESSED_ACTIONS,
     UNHIRE_CANDIDATE,
     hired_event_from_webhook,
     offer_event_from_webhook,
     payload_of,
+    read_keys,
 )
 
 logger = logging.getLogger(__name__)
@@ -116,45 +123,96 @@ class InboxWorker:
         pending = self.inbox.counts().get("pending", 0)
         if pending:
             logger.info("resuming %s pending deliveries from the inbox", pending)
+        idle_rounds = 0
         while not self._stopping.is_set():
             try:
-                handled = self.run_once()
+                changed = self.run_once()
             except Exception:
                 # The inbox itself failed (disk, lock); the deliveries stay pending for later.
-                logger.exception(
-                    "worker round failed; retrying in %ss", self._settings.poll_seconds
-                )
-                handled = 0
-            if handled == 0:
-                self._wake.wait(self._idle_wait())
-                self._wake.clear()
+                idle_rounds += 1
+                delay = self._stalled_wait(idle_rounds)
+                logger.exception("worker round failed; retrying in %.1fs", delay)
+                self._pause(delay)
+                continue
+            if changed:
+                idle_rounds = 0
+                continue
+            idle_rounds += 1
+            self._pause(self._idle_wait(idle_rounds))
         self.inbox.close()
 
-    def _idle_wait(self) -> float:
+    def _pause(self, seconds: float) -> None:
+        self._wake.wait(seconds)
+        self._wake.clear()
+
+    def _idle_wait(self, idle_rounds: int) -> float:
+        """Until the next delivery is due, but never spinning on one that stays due."""
         next_due = self.inbox.next_due_at()
         if next_due is None:
             return self._settings.poll_seconds
-        return max(0.0, min(self._settings.poll_seconds, next_due - time.time()))
+        until_due = next_due - time.time()
+        if until_due > 0:
+            return min(self._settings.poll_seconds, until_due)
+        # Something is due yet the last round changed nothing: back off, never spin. Once is
+        # a race (it fell due just after the round looked); twice in a row is worth a warning.
+        delay = self._stalled_wait(idle_rounds)
+        if idle_rounds > 1:
+            logger.warning("due deliveries were not processed; next round in %.1fs", delay)
+        return delay
+
+    def _stalled_wait(self, idle_rounds: int) -> float:
+        exponent = min(idle_rounds - 1, 16)
+        return min(self._settings.max_backoff_seconds, self._settings.poll_seconds * 2**exponent)
 
     # --- one round --------------------------------------------------------------------------
 
     def run_once(self) -> int:
-        """Process every due delivery once; returns how many were looked at."""
-        deliveries = self.inbox.due(self._settings.batch_size)
-        if not deliveries:
+        """Process every due delivery once; returns how many were finished or rescheduled.
+
+        A second delivery of an event id already in this round's batch is left due for the
+        next round, so the count can be lower than the number picked up, but never 0 when
+        something was due.
+        """
+        picked = self.inbox.due(self._settings.batch_size)
+        if not picked:
             return 0
         results: Counter[str] = Counter()
+        deliveries = self._screen(picked, results)
         planned = self._plan_hires(deliveries, results) + self._plan_offers(deliveries, results)
         for delivery in deliveries:
             if delivery.action == UNHIRE_CANDIDATE:
                 self._unhire(delivery, results)
         self._onboard(planned, results)
+        changed = sum(count for name, count in results.items() if name != "waiting")
         logger.info(
             "processed %s deliveries: %s",
-            len(deliveries),
+            len(picked),
             ", ".join(f"{name}={count}" for name, count in sorted(results.items())),
         )
-        return len(deliveries)
+        return changed
+
+    def _screen(self, picked: list[Delivery], results: Counter[str]) -> list[Delivery]:
+        """Finish the deliveries no action handler takes; return the rest.
+
+        A body that could not be read on arrival stays unreadable however often it is tried,
+        and an action we do not act on (it can be replayed by id) needs no work.
+        """
+        kept = []
+        for delivery in picked:
+            problem = read_keys(delivery.body).problem
+            if problem is not None:
+                reason = f"failed on arrival: {problem}; replaying cannot help"
+                self._fail(delivery, reason, results)
+            elif delivery.action == PING:
+                self.inbox.finish(delivery.id, "done", reason="ping acknowledged")
+                results["done"] += 1
+            elif delivery.action not in PROCESSED_ACTIONS:
+                reason = f"action '{delivery.action}' is not one we act on"
+                self.inbox.finish(delivery.id, "ignored", reason=reason)
+                results["ignored"] += 1
+            else:
+                kept.append(delivery)
+        return kept
 
     def _plan_hires(self, deliveries: list[Delivery], results: Counter[str]) -> list[_Planned]:
         planned = []
@@ -224,7 +282,8 @@ class InboxWorker:
         # a second delivery for the same event simply waits for the next round.
         batch: dict[str, _Planned] = {}
         for item in planned:
-            batch.setdefault(item.event["event_id"], item)
+            if batch.setdefault(item.event["event_id"], item) is not item:
+                results["waiting"] += 1
         if not batch:
             return
         try:

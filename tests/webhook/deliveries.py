@@ -11,7 +11,8 @@ import requests
 
 from webhook_receiver.signature import sign
 
-FIXTURES = Path("/work/shared/fixtures/greenhouse")
+# Invented payloads in the shapes the reference notes document; kept in the repository.
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "greenhouse"
 SECRET = "test-webhook-secret-not-real"
 HARVEST_CLIENT_ID = "webhook-test-client"
 HARVEST_CLIENT_SECRET = "webhook-test-client-secret"
