@@ -16,6 +16,7 @@ Exceptions, grouped by what the caller does::
     │   ├── ScopeMissingError        a resource answered 403: a scope is not ticked
     │   └── RequestRejectedError     Harvest refused the request (4xx other than 401/403/429)
     ├── HarvestTransientError        the retry budget ran out: run again later
+    │   └── HarvestUnreachableError  no connection at all: check api_url / token_url
     └── RecordRejectedError          per record: this record is skipped, the others go on
 """
 
@@ -81,6 +82,18 @@ class HarvestTransientError(HarvestError):
     """Harvest kept failing within the retry budget; a later run may succeed."""
 
 
+class HarvestUnreachableError(HarvestTransientError):
+    """No connection could be made to a Harvest URL, as opposed to Harvest answering badly."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        self.url = url
+        self.reason = reason
+        super().__init__(
+            f"could not connect to {url} ({reason}): check api_url / token_url in the source "
+            "config, and that this machine can reach them"
+        )
+
+
 class RecordRejectedError(HarvestError):
     """One record cannot become a hire event; the message names the record and the field."""
 
@@ -104,6 +117,17 @@ class RetryPolicy:
     max_total_wait_seconds: float = 300.0
     backoff_base_seconds: float = 1.0
     max_single_wait_seconds: float = 120.0
+    # `check` gives up on an unreachable URL after one retry instead of backing off for long.
+    max_connection_retries: int | None = None
+
+    def connection_exhausted(self, connection_failures: int) -> bool:
+        """Whether ``connection_failures`` failed connects in a row are all this policy allows."""
+        limit = (
+            self.max_retries
+            if self.max_connection_retries is None
+            else (self.max_connection_retries)
+        )
+        return connection_failures > limit
 
     def exhausted(self, attempt: int, waited: float, next_wait: float) -> bool:
         """Whether attempt number ``attempt`` was the last one this policy allows."""
@@ -181,7 +205,7 @@ class TokenManager:
         if self._user_id is not None:
             form["sub"] = self._user_id
         headers = {"Authorization": f"Basic {basic}"}
-        attempt = 0
+        attempt, connection_failures = 0, 0
         while True:
             attempt += 1
             try:
@@ -190,6 +214,10 @@ class TokenManager:
                 )
             except requests.RequestException as error:
                 reason = f"{type(error).__name__} from the token endpoint"
+                unreachable = connection_failure(error)
+                connection_failures = connection_failures + 1 if unreachable else 0
+                if unreachable and self._retry.connection_exhausted(connection_failures):
+                    raise HarvestUnreachableError(self._token_url, unreachable) from error
             else:
                 if response.status_code in (400, 401, 403):
                     raise CredentialsRejectedError(_refusal_message(response, self._user_id))
@@ -204,6 +232,24 @@ class TokenManager:
             wait = self._retry.backoff(attempt)
             logger.info("Waiting %.1f s before retrying the token request: %s", wait, reason)
             time.sleep(wait)
+
+
+def connection_failure(error: requests.RequestException) -> str | None:
+    """Why no connection was made (``connection refused`` …), or None for other failures."""
+    if not isinstance(error, requests.ConnectionError):
+        return None
+    text = str(error)
+    if "refused" in text.lower() or "Errno 111" in text:
+        return "connection refused"
+    if "NameResolution" in text or "not known" in text or "getaddrinfo" in text:
+        return "host name not found"
+    if isinstance(error, requests.ConnectTimeout):
+        return "connection timed out"
+    return "connection failed"
+
+
+def _without_query(url: str) -> str:
+    return url.split("?", 1)[0]
 
 
 def _is_token_body(response: requests.Response) -> bool:
@@ -353,12 +399,15 @@ class HarvestClient:
         return found
 
     def _get_page(self, resource: str, url: str, query: Mapping[str, Any] | None) -> Page:
-        waited, attempt, token_renewed = 0.0, 0, False
+        waited, attempt, token_renewed, connection_failures = 0.0, 0, False, 0
         while True:
             attempt += 1
             outcome = self._attempt(resource, url, query)
             if isinstance(outcome, tuple):
                 return outcome
+            connection_failures = connection_failures + 1 if outcome.unreachable else 0
+            if outcome.unreachable and self._retry.connection_exhausted(connection_failures):
+                raise HarvestUnreachableError(_without_query(url), outcome.unreachable)
             if outcome.reason == "unauthorized" and not token_renewed:
                 token_renewed = True
                 self.tokens.renew(outcome.token)
@@ -370,6 +419,8 @@ class HarvestClient:
                 )
             wait = outcome.wait if outcome.wait is not None else self._retry.backoff(attempt)
             if self._retry.exhausted(attempt, waited, wait):
+                if outcome.unreachable:
+                    raise HarvestUnreachableError(_without_query(url), outcome.unreachable)
                 raise HarvestTransientError(
                     f"Harvest GET /v3/{resource} still failed after {attempt} attempts "
                     f"({outcome.reason}); Greenhouse may be degraded or rate limiting hard, "
@@ -394,7 +445,10 @@ class HarvestClient:
                 timeout=REQUEST_TIMEOUT_SECONDS,
             )
         except requests.RequestException as error:
-            return _Failure(f"{type(error).__name__} while reading the response")
+            return _Failure(
+                f"{type(error).__name__} while reading the response",
+                unreachable=connection_failure(error),
+            )
         self.governor.observe(response.headers)
         return _interpret(resource, response, token)
 
@@ -404,6 +458,7 @@ class _Failure:
     reason: str
     wait: float | None = None
     token: str | None = None
+    unreachable: str | None = None  # why no connection was made, for connect failures only
 
 
 def _interpret(resource: str, response: requests.Response, token: str) -> Page | _Failure:

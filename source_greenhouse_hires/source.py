@@ -10,21 +10,28 @@ from typing import Any, Final
 
 from airbyte_cdk.models import (
     AirbyteConnectionStatus,
+    AirbyteErrorTraceMessage,
     AirbyteMessage,
     AirbyteStateMessage,
     ConfiguredAirbyteCatalog,
+    FailureType,
     Status,
+    Type,
 )
 from airbyte_cdk.sources.declarative.yaml_declarative_source import YamlDeclarativeSource
+from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
-from source_greenhouse_hires.harvest_client import HarvestError, HarvestTransientError
-from source_greenhouse_hires.sync_context import (
-    LEGACY_MESSAGE,
-    SYNC_KEY,
-    SyncContext,
-    forget_context,
-    has_legacy_api_key,
+from source_greenhouse_hires.config_checks import (
+    SourceConfigError,
+    check_retry_policy,
+    describe_harvest_error,
+    normalized_config,
+    preflight,
+    preflight_admin,
+    without_sync_key,
 )
+from source_greenhouse_hires.harvest_client import HarvestError
+from source_greenhouse_hires.sync_context import SYNC_KEY, SyncContext, forget_context
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +62,7 @@ class SourceGreenhouseHires(YamlDeclarativeSource):
         config_path: str | None = None,
     ) -> None:
         # A fresh key per instance gives each sync its own token, budget and look-up caches.
-        self._sync_config = {**(config or {}), SYNC_KEY: uuid.uuid4().hex}
+        self._sync_config = {**normalized_config(config or {}), SYNC_KEY: uuid.uuid4().hex}
         super().__init__(
             path_to_yaml=_manifest_path(),
             catalog=catalog,
@@ -79,36 +86,52 @@ class SourceGreenhouseHires(YamlDeclarativeSource):
         catalog: ConfiguredAirbyteCatalog,
         state: list[AirbyteStateMessage] | None = None,
     ) -> Iterator[AirbyteMessage]:
+        """The CDK's read, after the same config checks as ``check``, failing with our words."""
         try:
-            yield from super().read(logger, config, catalog, state)
+            preflight(without_sync_key(self._sync_config))
+        except SourceConfigError as error:
+            raise AirbyteTracedException(
+                message=str(error),
+                internal_message=str(error),
+                failure_type=FailureType.config_error,
+            ) from None
+        first_error: AirbyteErrorTraceMessage | None = None
+        try:
+            for message in super().read(logger, config, catalog, state):
+                if first_error is None and message.type == Type.TRACE and message.trace:
+                    first_error = message.trace.error
+                yield message
+        except AirbyteTracedException as error:
+            raise _with_stream_message(error, first_error) from error
         finally:
             forget_context(self._sync_config)
 
 
+def _with_stream_message(
+    error: AirbyteTracedException, first_error: AirbyteErrorTraceMessage | None
+) -> AirbyteTracedException:
+    """The CDK ends a failed read with a summary of exception reprs; the first stream error
+    already says what to do, so its message becomes the one a caller shows."""
+    if first_error is None or not first_error.message:
+        return error
+    return AirbyteTracedException(
+        message=first_error.message,
+        internal_message=error.message,
+        failure_type=first_error.failure_type or error.failure_type,
+    )
+
+
 def _connection_problem(config: Mapping[str, Any]) -> str | None:
     """What is wrong with ``config`` and what to do about it, or None when all is well."""
-    if has_legacy_api_key(config) and not config.get("client_id"):
-        return LEGACY_MESSAGE
-    for key, title in (("client_id", "Client ID"), ("client_secret", "Client Secret")):
-        if not str(config.get(key) or "").strip():
-            return (
-                f"{key} is empty: enter the {title} of a Harvest V3 (OAuth) credential from "
-                "Greenhouse Configure → Dev Center → API Credential Management"
-            )
     try:
-        client = SyncContext(config).client
+        preflight(config)
+        client = SyncContext(config, retry=check_retry_policy(config)).client
         client.tokens.token()
         for resource in CHECKED_RESOURCES:
             next(iter(client.list(resource, {"per_page": "1"})), None)
-        user_id = str(config.get("user_id") or "").strip()
-        if user_id and not list(client.list("users", {"ids": user_id})):
-            return (
-                f"Greenhouse user {user_id} is not a Site Admin (Harvest v3 lists nothing for "
-                "other users): enter the user id of a Site Admin, or leave it empty to use "
-                "the credential's integration user"
-            )
-    except HarvestTransientError as error:
-        return f"Greenhouse could not be reached reliably: {error}"
-    except HarvestError as error:
+        preflight_admin(config)
+    except SourceConfigError as error:
         return str(error)
+    except HarvestError as error:
+        return describe_harvest_error(error)
     return None

@@ -54,10 +54,10 @@ def has_legacy_api_key(config: Mapping[str, Any]) -> bool:
 class SyncContext:
     """Shared state of one sync. Every method is safe to call from several threads."""
 
-    def __init__(self, config: Mapping[str, Any]) -> None:
+    def __init__(self, config: Mapping[str, Any], retry: RetryPolicy | None = None) -> None:
         if has_legacy_api_key(config) and not config.get("client_id"):
             raise LegacyCredentialsError(LEGACY_MESSAGE)
-        retry = RetryPolicy(max_retries=int(config.get("max_retries", 5)))
+        retry = retry or RetryPolicy(max_retries=int(config.get("max_retries", 5)))
         self.client = HarvestClient(
             api_url=str(config.get("api_url") or DEFAULT_API_URL),
             token_url=str(config.get("token_url") or DEFAULT_OAUTH_URL),
