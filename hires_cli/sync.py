@@ -37,7 +37,12 @@ from destination_remote_onboarding.destination import DestinationRemoteOnboardin
 from destination_remote_onboarding.errors import ConfigError
 from destination_remote_onboarding.ledger import resolve_ledger_path
 from destination_remote_onboarding.onboarding import Onboarder, Progress
-from source_greenhouse_hires import SourceGreenhouseHires
+from source_greenhouse_hires import (
+    SourceConfigError,
+    SourceGreenhouseHires,
+    preflight,
+    preflight_admin,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -96,7 +101,7 @@ def _handle(args: argparse.Namespace) -> int:
             full_refresh=args.full_refresh,
             on_progress=progress,
         )
-    except (SyncError, ConfigError, rules.RuleError) as error:
+    except (SyncError, ConfigError, SourceConfigError, rules.RuleError) as error:
         print(f"hires sync: {error}", file=sys.stderr)
         return 2
     except AirbyteTracedException as error:
@@ -117,8 +122,16 @@ def run_sync(
     full_refresh: bool = False,
     on_progress: Callable[[dict[str, Any]], None] | None = None,
 ) -> SyncReport:
-    """Run one sync and return its report; raise SyncError or ConfigError when it cannot."""
+    """Run one sync and return its report.
+
+    Raises ConfigError / SourceConfigError / RuleError for a config to fix (before anything is
+    read), SyncError or AirbyteTracedException when the sync could not finish.
+    """
     settings = read_settings(destination_config)
+    preflight(source_config)
+    if source_config.get("user_id"):
+        # A user who is not a Site Admin sees empty lists: say so instead of reading nothing.
+        preflight_admin(source_config)
     stream = STREAM_FOR_TRIGGER[settings.rule.trigger]
     ledger_path = resolve_ledger_path(settings.ledger_path)
     state_path = state_file or _default_state_path(

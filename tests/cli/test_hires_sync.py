@@ -128,3 +128,39 @@ def test_state_of_one_greenhouse_account_is_not_used_for_another(fakes, tmp_path
 def _write_text(path: Path, text: str) -> str:
     path.write_text(text, encoding="utf-8")
     return str(path)
+
+
+def test_user_who_is_not_a_site_admin_is_refused_before_reading(fakes, tmp_path, capsys):
+    harvest, remote = fakes
+
+    status = main(_configs(tmp_path, harvest, remote, source={"user_id": "5009999"}))
+
+    err = capsys.readouterr().err
+    assert status == 2
+    assert "5009999" in err and "Site Admin" in err
+    assert harvest.request_count(path="/v3/offers") == 0
+    assert harvest.request_count(path="/v3/applications") == 0
+
+
+def test_leftover_v1_api_key_is_explained_in_one_line(fakes, tmp_path, capsys):
+    harvest, remote = fakes
+
+    legacy = {"api_key": "CANARY-v1-key", "client_id": "", "client_secret": ""}
+
+    status = main(_configs(tmp_path, harvest, remote, source=legacy))
+
+    err = capsys.readouterr().err
+    assert status == 2
+    assert "2026-08-31" in err and "Harvest V3 (OAuth)" in err
+    assert "Traceback" not in err and "CANARY-v1-key" not in err
+    assert len(harvest.requests) == 0
+
+
+def test_bad_start_date_names_the_field_and_the_expected_form(fakes, tmp_path, capsys):
+    harvest, remote = fakes
+
+    status = main(_configs(tmp_path, harvest, remote, source={"start_date": "01/01/2030"}))
+
+    err = capsys.readouterr().err
+    assert status == 2
+    assert "start_date" in err and "01/01/2030" in err and "2026-01-01T00:00:00Z" in err
