@@ -110,6 +110,7 @@ class _InjectedFailure:
     method: str | None
     path: str | None
     body: bytes
+    headers: dict[str, str]
 
     def matches(self, request: Request) -> bool:
         if self.method is not None and self.method.upper() != request.method:
@@ -261,6 +262,10 @@ class FakeServer:
             raise RuntimeError(f"the {self.name} fake is not started; call start() first")
         return f"http://{HOST}:{self._server.server_address[1]}"
 
+    def announced_urls(self) -> dict[str, str]:
+        """The ``name=url`` lines a standalone run prints, so a script can pick them up."""
+        return {"base_url": self.base_url}
+
     @property
     def requests(self) -> list[RecordedRequest]:
         with self._lock:
@@ -288,15 +293,20 @@ class FakeServer:
         method: str | None = None,
         path: str | None = None,
         body: bytes | str | JsonDict | None = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
-        """Answer the next ``count`` matching requests with ``status`` instead of serving them."""
+        """Answer the next ``count`` matching requests with ``status`` instead of serving them.
+
+        ``headers`` are added to the answer, e.g. ``{"Retry-After": "1"}`` with a 429.
+        """
         if body is None:
             body = {"message": f"injected failure: HTTP {status}"}
         raw = body if isinstance(body, bytes) else body.encode() if isinstance(body, str) else b""
         if isinstance(body, dict):
             raw = json.dumps(body).encode("utf-8")
         with self._lock:
-            self._failures.append(_InjectedFailure(status, count, method, path, raw))
+            injected = _InjectedFailure(status, count, method, path, raw, dict(headers or {}))
+            self._failures.append(injected)
 
     def serve_one(self, handler: BaseHTTPRequestHandler) -> None:
         request = _parse(handler)
@@ -329,7 +339,7 @@ class FakeServer:
         for failure in self._failures:
             if failure.remaining > 0 and failure.matches(request):
                 failure.remaining -= 1
-                headers = {"Content-Type": "application/json; charset=utf-8"}
+                headers = {"Content-Type": "application/json; charset=utf-8", **failure.headers}
                 return Reply(failure.status, failure.body, headers)
         self._failures = [failure for failure in self._failures if failure.remaining > 0]
         return None
@@ -369,7 +379,7 @@ def run_standalone(
     build: Callable[[Path, int, int | None], FakeServer],
     argv: Sequence[str] | None = None,
 ) -> None:
-    """Serve one fake until SIGTERM or SIGINT, after printing ``base_url=...`` on one line."""
+    """Serve one fake until SIGTERM or SIGINT, after printing ``base_url=...`` (and more)."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--data", required=True, type=Path, help="dataset JSON file")
     parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (0: any free)")
@@ -385,7 +395,8 @@ def run_standalone(
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
     fake = build(args.data, args.port, args.rate_limit).start()
-    print(f"base_url={fake.base_url}", flush=True)
+    for name, url in fake.announced_urls().items():
+        print(f"{name}={url}", flush=True)
     while not stopping.wait(0.5):
         pass
     fake.stop()
