@@ -7,11 +7,13 @@ import json
 import sys
 from typing import Any, Final
 
+from destination_remote_onboarding.errors import ConfigError
 from destination_remote_onboarding.ledger import LEDGER_ENV, Ledger, resolve_ledger_path
 from destination_remote_onboarding.outcomes import OUTCOME_KINDS
 
 _COLUMNS: Final = ("recorded_at", "customer", "event_id", "outcome", "employment_id", "reason")
 _REASON_WIDTH: Final = 80
+_RECENT_SYNCS: Final = 5
 
 
 def register(commands: Any) -> None:
@@ -36,21 +38,44 @@ def register(commands: Any) -> None:
 
 
 def list_outcomes(args: argparse.Namespace) -> int:
-    """Print the chosen outcomes; exit code 0, or 2 when the ledger does not exist."""
+    """Print the chosen outcomes; 0, 1 for an unknown customer, sync or file, 2 for no ledger."""
     path = resolve_ledger_path(args.ledger)
     if not path.is_file():
         print(f"no ledger at {path}: run a sync first, or pass --ledger PATH", file=sys.stderr)
         return 2
-    with Ledger(path) as ledger:
-        sync_id = args.sync
-        if sync_id is None and not args.all:
-            sync_id = ledger.last_sync_id(args.customer)
-            if sync_id is None:
-                print(f"no sync recorded in {path}", file=sys.stderr)
-                return 0
-        rows = ledger.outcomes(sync_id=sync_id, customer=args.customer, outcome=args.outcome)
+    try:
+        with Ledger(path) as ledger:
+            problem = _unknown_choice(ledger, args)
+            if problem is not None:
+                print(problem, file=sys.stderr)
+                return 1
+            sync_id = args.sync
+            if sync_id is None and not args.all:
+                sync_id = ledger.last_sync_id(args.customer)
+                if sync_id is None:
+                    print(f"no sync recorded in {path}: run a sync first", file=sys.stderr)
+                    return 0
+            rows = ledger.outcomes(sync_id=sync_id, customer=args.customer, outcome=args.outcome)
+    except ConfigError as error:
+        print(error, file=sys.stderr)
+        return 1
     print(json.dumps(rows, indent=2) if args.format == "json" else render_table(rows))
     return 0
+
+
+def _unknown_choice(ledger: Ledger, args: argparse.Namespace) -> str | None:
+    """Why --customer or --sync names nothing in this ledger, listing what it does hold."""
+    customers = ledger.customers()
+    if args.customer and customers and args.customer not in customers:
+        return (
+            f"customer {args.customer!r} has no sync in {ledger.path}; "
+            f"known customers: {', '.join(customers)}"
+        )
+    if args.sync and not ledger.has_sync(args.sync):
+        recent = ledger.recent_sync_ids(_RECENT_SYNCS)
+        known = f"the last syncs are {', '.join(recent)}" if recent else "it records no sync"
+        return f"sync {args.sync!r} is not in {ledger.path}; {known}"
+    return None
 
 
 def render_table(rows: list[dict[str, Any]]) -> str:

@@ -5,9 +5,9 @@ Every problem is a ``ConfigError`` whose message names the setting and what to p
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any, Final, Literal
 
@@ -40,6 +40,31 @@ class Settings:
 
     def __repr__(self) -> str:
         return f"Settings(environment={self.environment!r}, base_url={self.base_url!r}, …)"
+
+
+def read_config_file(path: Path) -> dict[str, Any]:
+    """The JSON object in a config file; raises ConfigError naming the file and what to fix."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(
+            f"config file {path} does not exist: pass the path of a JSON config"
+        ) from None
+    except (OSError, UnicodeDecodeError) as error:
+        reason = getattr(error, "strerror", None) or error
+        raise ConfigError(f"config file {path} cannot be read ({reason})") from None
+    try:
+        config = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ConfigError(
+            f"config file {path} is not JSON (line {error.lineno} column {error.colno}: "
+            f"{error.msg}); fix it or copy examples/destination.json"
+        ) from None
+    if not isinstance(config, dict):
+        raise ConfigError(
+            f"config file {path} is not a JSON object; write one like examples/destination.json"
+        )
+    return config
 
 
 def read_settings(config: Mapping[str, Any]) -> Settings:
@@ -121,14 +146,11 @@ def load_configured_rule(value: Any) -> Any:
 
 
 def resolve_rule_file(name: str) -> Path:
-    """A rule path as given, else the same name inside the packaged ``rules/customers/``."""
-    given = Path(name).expanduser()
-    if given.is_file():
-        return given
-    packaged = Path(str(resources.files("rules").joinpath("customers", given.name)))
-    if packaged.is_file():
-        return packaged
-    raise ConfigError(
-        f"rule_file {name!r} does not exist; give a path to a YAML file or the name of one "
-        "in rules/customers/ (for example northwind.yaml)"
-    )
+    """The rule file a name means, found as ``hires rules`` finds it (see rules.find_rule_file)."""
+    found = rules.find_rule_file(name)
+    if found is None:
+        raise ConfigError(
+            f"rule_file {name!r} does not exist; give a path to a YAML file or the name of one "
+            "in rules/customers/ (for example northwind.yaml)"
+        )
+    return found

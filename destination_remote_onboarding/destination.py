@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import argparse
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, MutableMapping
+from pathlib import Path
 from typing import Any, Final
 
 from airbyte_cdk.destinations import Destination
@@ -16,9 +18,10 @@ from airbyte_cdk.models import (
     Status,
     Type,
 )
+from airbyte_cdk.utils.airbyte_secrets_utils import get_secrets, update_secrets
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
-from destination_remote_onboarding.config import Settings, read_settings
+from destination_remote_onboarding.config import Settings, read_config_file, read_settings
 from destination_remote_onboarding.errors import (
     ConfigError,
     RecordError,
@@ -27,6 +30,7 @@ from destination_remote_onboarding.errors import (
 )
 from destination_remote_onboarding.ledger import ledger_problem, resolve_ledger_path
 from destination_remote_onboarding.onboarding import Onboarder
+from destination_remote_onboarding.outcomes import Outcome
 from destination_remote_onboarding.remote_client import RemoteClient
 
 logger = logging.getLogger(__name__)
@@ -38,6 +42,24 @@ class DestinationRemoteOnboarding(Destination):
     """Creates one Remote employment per new hire, exactly once, by one customer's rule."""
 
     flush_size: int = FLUSH_SIZE
+    # read_settings validates every config with messages naming the setting to change; the
+    # CDK's jsonschema check would answer first with raw "not valid under any of the schemas".
+    check_config_against_spec = False
+
+    @staticmethod
+    def read_config(config_path: str) -> MutableMapping[str, Any]:
+        """The config file as a dict; raises ConfigError naming the file when it is unusable."""
+        return read_config_file(Path(config_path))
+
+    def run_cmd(self, parsed_args: argparse.Namespace) -> Iterable[AirbyteMessage]:
+        """As the CDK's, except that ``check`` too validates through read_settings only."""
+        if parsed_args.command != "check":
+            yield from super().run_cmd(parsed_args)
+            return
+        config = self.read_config(config_path=parsed_args.config)
+        spec = self.spec(logger)
+        update_secrets(get_secrets(spec.connectionSpecification, config))
+        yield self._run_check(config=config)
 
     def check(self, logger: logging.Logger, config: Mapping[str, Any]) -> AirbyteConnectionStatus:
         """Token, environment, permission, rule and ledger, told apart, creating nothing."""
@@ -73,25 +95,39 @@ class DestinationRemoteOnboarding(Destination):
     def write_events(
         self, onboarder: Onboarder, input_messages: Iterable[AirbyteMessage]
     ) -> Iterable[AirbyteMessage]:
-        """The write loop on a ready onboarder; raises ConfigError as is (``hires sync``)."""
+        """The write loop on a ready onboarder; raises ConfigError as is (``hires sync``).
+
+        Once a record has failed (transiently), no later STATE is echoed: a cursor past it
+        would make the next sync skip it, so the next sync starts from the last clean state.
+        """
         buffer: list[Any] = []
         since_state = 0
+        holding = False
         for message in input_messages:
             if message.type == Type.RECORD and message.record is not None:
                 buffer.append(message.record.data)
                 since_state += 1
                 if len(buffer) >= self.flush_size:
-                    onboarder.process(buffer)
+                    holding = _has_failed(onboarder.process(buffer)) or holding
                     buffer = []
             elif message.type == Type.STATE and message.state is not None:
                 if buffer:
-                    onboarder.process(buffer)
+                    holding = _has_failed(onboarder.process(buffer)) or holding
                     buffer = []
                 message.state.destinationStats = AirbyteStateStats(recordCount=since_state)
                 since_state = 0
+                if holding:
+                    logger.warning(
+                        "state not saved: some records failed; the next sync reads them again"
+                    )
+                    continue
                 yield message
         if buffer:
             onboarder.process(buffer)
+
+
+def _has_failed(outcomes: Iterable[Outcome]) -> bool:
+    return any(outcome.outcome == "failed" for outcome in outcomes)
 
 
 def _remote_problem(settings: Settings) -> str | None:

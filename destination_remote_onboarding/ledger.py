@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final
 
+from destination_remote_onboarding.errors import ConfigError
 from destination_remote_onboarding.outcomes import Outcome
 
 logger = logging.getLogger(__name__)
@@ -136,9 +137,16 @@ class Ledger:
         self._lock = threading.Lock()
         self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
-        self._db.executescript(_SCHEMA)
+        try:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.executescript(_SCHEMA)
+        except sqlite3.DatabaseError as error:
+            self._db.close()
+            raise ConfigError(
+                f"{self.path} is not a ledger database ({error}); "
+                "give the path of a ledger written by a sync, or a new file name"
+            ) from None
 
     def close(self) -> None:
         with self._lock:
@@ -217,6 +225,23 @@ class Ledger:
             row = self._db.execute(query + " ORDER BY started_at DESC, rowid DESC LIMIT 1", params)
             found = row.fetchone()
         return None if found is None else str(found["sync_id"])
+
+    def customers(self) -> list[str]:
+        """Every customer with a recorded sync, alphabetically."""
+        with self._lock:
+            rows = self._db.execute("SELECT DISTINCT customer FROM syncs ORDER BY customer")
+            return [str(row["customer"]) for row in rows.fetchall()]
+
+    def recent_sync_ids(self, limit: int = 5) -> list[str]:
+        """The ids of the last ``limit`` syncs, newest first."""
+        query = "SELECT sync_id FROM syncs ORDER BY started_at DESC, rowid DESC LIMIT ?"
+        with self._lock:
+            return [str(row["sync_id"]) for row in self._db.execute(query, (limit,)).fetchall()]
+
+    def has_sync(self, sync_id: str) -> bool:
+        with self._lock:
+            query = "SELECT 1 FROM syncs WHERE sync_id = ?"
+            return self._db.execute(query, (sync_id,)).fetchone() is not None
 
     def outcomes(
         self,

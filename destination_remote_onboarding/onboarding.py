@@ -428,7 +428,9 @@ class Onboarder:
             self._remember(hire, employment, known)
             if self._directory is not None:
                 self._directory.add(employment)
-            return self._hire_outcome(hire, "created", "created", employment.get("id"))
+            employment_id = employment.get("id")
+            reason = f"created employment {employment_id}"
+            return self._hire_outcome(hire, "created", reason, employment_id)
         reason = f"create did not get through after {_CREATE_ATTEMPTS} attempts: {last_error}"
         return self._hire_outcome(hire, "failed", reason)
 
@@ -442,7 +444,10 @@ class Onboarder:
                 self._remember(hire, employment, known)
                 if self._directory is not None:
                     self._directory.add(employment)
-                reason = f"created (confirmed by a look-up after: {error})"
+                reason = (
+                    f"created employment {employment.get('id')} "
+                    f"(confirmed by a look-up after: {error})"
+                )
                 return self._hire_outcome(hire, "created", reason, employment.get("id"))
         return self._match(hire, found, known) if found else None
 

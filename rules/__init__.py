@@ -10,6 +10,7 @@ from __future__ import annotations
 from rules.conditions import ConditionResult
 from rules.engine import Decision, FieldError, Rule, decide
 from rules.errors import RuleError
+from rules.files import customers_dir, find_rule_file
 from rules.loader import load_rule, load_rule_text
 
 __all__ = [
@@ -18,7 +19,9 @@ __all__ = [
     "FieldError",
     "Rule",
     "RuleError",
+    "customers_dir",
     "decide",
+    "find_rule_file",
     "load_rule",
     "load_rule_text",
 ]

@@ -53,12 +53,12 @@ def _load(text: str, *, label: str, source: str) -> Rule:
         raise RuleError(_formatted(label, problems))
 
     problems.extend(_template_problems(document))
+    problems.extend(_constant_problems(document))
     try:
         rule_model = model.RuleModel.model_validate(document.value)
     except ValidationError as error:
         problems.extend(_describe(error, document))
         raise RuleError(_formatted(label, problems)) from None
-    problems.extend(_constant_problems(rule_model, document))
     if problems:
         raise RuleError(_formatted(label, problems))
     rule = _compile(rule_model, source)
@@ -141,11 +141,11 @@ def _profile_templates(
             yield f"basic_information.{key}", [value], path
 
 
-def _constant_problems(
-    rule_model: model.RuleModel, document: YamlDocument
-) -> list[tuple[tuple[int, int], str]]:
-    country = rule_model.profile.country_code
-    if model.is_template(country):
+def _constant_problems(document: YamlDocument) -> list[tuple[tuple[int, int], str]]:
+    """Check constant values in the raw document, so they are reported with shape errors."""
+    profile = document.value.get("profile")
+    country = profile.get("country_code") if isinstance(profile, dict) else None
+    if not isinstance(country, str) or model.is_template(country):
         return []
     found = to_country(country)
     if isinstance(found, Problem):

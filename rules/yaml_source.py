@@ -54,6 +54,12 @@ def read_yaml(text: str) -> YamlDocument:
         mark = error.problem_mark or error.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         raise YamlSyntaxError(line, column, f"{error.problem or error}") from error
+    except yaml.YAMLError as error:
+        # A ReaderError (control character, bad encoding) has a character offset, no mark.
+        offset = int(getattr(error, "position", 0) or 0)
+        line = text.count("\n", 0, offset) + 1
+        column = offset - text.rfind("\n", 0, offset)
+        raise YamlSyntaxError(line, column, str(error).splitlines()[0]) from error
     document = YamlDocument(value=None)
     if node is not None:
         document.value = _build(node, (), document, yaml.SafeLoader(""))

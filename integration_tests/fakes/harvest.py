@@ -125,6 +125,9 @@ class HarvestFake(FakeServer):
     def token_url(self) -> str:
         return f"{self.base_url}/token"
 
+    def announced_urls(self) -> dict[str, str]:
+        return {**super().announced_urls(), "token_url": self.token_url}
+
     @property
     def rate_limit(self) -> int | None:
         return self._window.limit

@@ -39,8 +39,11 @@ def test_server_error_after_commit_on_create_makes_no_duplicate(
     assert len(remote.employments_by_email("c@example.test")) == 1
     assert remote.request_count("POST") == 1
     [row] = outcomes_of(ledger_path)
+    [employment] = remote.employments_by_email("c@example.test")
     assert row["outcome"] == "created"
-    assert "confirmed by a look-up" in str(row["reason"])
+    assert str(row["reason"]).startswith(
+        f"created employment {employment['id']} (confirmed by a look-up after:"
+    )
 
 
 def test_dropped_connection_after_commit_on_create_makes_no_duplicate(

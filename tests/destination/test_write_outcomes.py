@@ -44,6 +44,7 @@ def test_new_hire_is_created_once_with_external_id_naming_the_application(
     assert remote.request_count() == 2  # page 1 of the listing, then the create
     [row] = outcomes_of(ledger_path)
     assert (row["outcome"], row["employment_id"]) == ("created", employment["id"])
+    assert row["reason"] == f"created employment {employment['id']}"
     assert [message.type for message in out] == [Type.STATE]
 
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from rules import cli
-from tests.rules.events import RULES_DIR, SEND_FIELD_NAME, offer_created
+from tests.rules.events import RULES_DIR, SEND_FIELD_NAME, candidate_hired, offer_created
 
 
 def run(*argv: str) -> tuple[int, str]:
@@ -30,13 +30,36 @@ def write(tmp_path: Path, name: str, content: Any) -> Path:
     return path
 
 
-def test_check_without_files_checks_every_customer_rule() -> None:
+def test_check_without_files_checks_the_packaged_rules_outside_a_project(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+
     status, output = run("rules", "check")
 
+    packaged = RULES_DIR / "customers"
     assert status == 0
     assert output.splitlines() == [
-        f"OK {RULES_DIR / 'customers' / 'globex.yaml'}",
-        f"OK {RULES_DIR / 'customers' / 'northwind.yaml'}",
+        f"checking the rules in {packaged}",
+        f"OK {packaged / 'globex.yaml'}",
+        f"OK {packaged / 'northwind.yaml'}",
+    ]
+
+
+def test_check_without_files_checks_the_projects_own_rules_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "rules" / "customers"
+    folder.mkdir(parents=True)
+    acme = write(folder, "acme.yaml", "version: 1\ncustomer: acme\ntrigger: hired\n")
+    monkeypatch.chdir(tmp_path)
+
+    status, output = run("rules", "check")
+
+    assert status == 1
+    assert output.splitlines()[:2] == [
+        f"checking the rules in {folder}",
+        f"{acme}:1:1: rule: missing required key 'profile'",
     ]
 
 
@@ -133,3 +156,108 @@ def test_explain_with_a_bad_rule_prints_its_errors(tmp_path: Path) -> None:
 
     assert status == 1
     assert f"{rule}:1:1: rule: missing required key 'customer'" in output.splitlines()
+
+
+def test_explain_finds_a_bare_rule_name_as_the_destination_does(tmp_path: Path) -> None:
+    event_file = write(tmp_path, "event.json", offer_created())
+
+    status, output = run("rules", "explain", "northwind.yaml", str(event_file))
+
+    assert status == 0
+    assert output.splitlines()[0] == "rule northwind.yaml"
+
+
+def test_explain_names_a_rule_file_that_does_not_exist(tmp_path: Path) -> None:
+    event_file = write(tmp_path, "event.json", offer_created())
+
+    status, output = run("rules", "explain", "nortwind.yaml", str(event_file))
+
+    assert status == 1
+    assert output.startswith(
+        "rule file 'nortwind.yaml' does not exist; give a path to a YAML file or the name of one"
+    )
+
+
+def source_read_output(*events: dict[str, Any]) -> str:
+    """What ``source-greenhouse-hires read`` prints: LOG, RECORD and STATE lines."""
+    lines: list[dict[str, Any]] = [{"type": "LOG", "log": {"level": "INFO", "message": "go"}}]
+    for event in events:
+        record = {"stream": "hire_events", "data": event, "emitted_at": 1}
+        lines.append({"type": "RECORD", "record": record})
+    lines.append({"type": "STATE", "state": {"type": "STREAM"}})
+    return "\n".join(json.dumps(line) for line in lines) + "\n"
+
+
+def test_explain_reads_the_json_lines_of_a_source_read_and_explains_every_record(
+    tmp_path: Path,
+) -> None:
+    sent, skipped = offer_created(), offer_created(answer=None)
+    skipped["event_id"] = "offer_created:2"
+    out_file = write(tmp_path, "out.jsonl", source_read_output(sent, skipped))
+
+    status, output = run("rules", "explain", "northwind.yaml", str(out_file))
+
+    lines = output.splitlines()
+    assert status == 0
+    assert lines[0] == f"event {sent['event_id']} ({out_file}:2)"
+    assert lines[1] == "rule northwind.yaml"
+    assert f"event offer_created:2 ({out_file}:3)" in lines
+    assert lines[-1] == f"decision: skip: offer field '{SEND_FIELD_NAME}' is null (not answered)"
+
+
+def test_explain_event_id_picks_one_record_of_a_json_lines_file(tmp_path: Path) -> None:
+    sent, skipped = offer_created(), offer_created(answer=None)
+    skipped["event_id"] = "offer_created:2"
+    out_file = write(tmp_path, "out.jsonl", source_read_output(sent, skipped))
+
+    status, output = run(
+        "rules", "explain", "northwind.yaml", str(out_file), "--event-id", "offer_created:2"
+    )
+
+    assert status == 0
+    assert output.splitlines()[0] == "rule northwind.yaml"
+    assert output.splitlines()[-1].startswith("decision: skip:")
+
+
+def test_explain_unknown_event_id_lists_the_ids_in_the_file(tmp_path: Path) -> None:
+    event = offer_created()
+    out_file = write(tmp_path, "out.jsonl", source_read_output(event, event))
+
+    status, output = run("rules", "explain", "northwind.yaml", str(out_file), "--event-id", "x")
+
+    assert status == 1
+    assert output == (
+        f"{out_file}: no event with event_id 'x'; it holds "
+        f"{event['event_id']}, {event['event_id']}\n"
+    )
+
+
+def test_explain_refuses_json_that_is_not_a_hire_event_naming_what_is_missing(
+    tmp_path: Path,
+) -> None:
+    event_file = write(tmp_path, "config.json", {"environment": "sandbox"})
+
+    status, output = run("rules", "explain", "northwind.yaml", str(event_file))
+
+    assert status == 1
+    assert output == (
+        f"{event_file}: not a hire event: it has no trigger or application_id; pass a hire "
+        "event, a RECORD message, or the output of source-greenhouse-hires read\n"
+    )
+
+
+def test_explain_of_an_event_of_the_other_trigger_still_shows_the_conditions(
+    tmp_path: Path,
+) -> None:
+    event_file = write(tmp_path, "event.json", candidate_hired())
+
+    status, output = run("rules", "explain", "northwind.yaml", str(event_file))
+
+    assert status == 0
+    assert output.splitlines() == [
+        "rule northwind.yaml",
+        "  (another trigger: the conditions would say, for this rule's trigger:)",
+        f"  PASS offer field '{SEND_FIELD_NAME}' is yes: is true",
+        "  PASS offer.status is one of Created, Accepted: is 'Accepted'",
+        "decision: skip: trigger candidate_hired is not this rule's trigger offer_created",
+    ]

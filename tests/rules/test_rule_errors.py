@@ -279,3 +279,14 @@ def test_defaults_apply_to_what_a_rule_leaves_out() -> None:
     assert rule.model.profile.type == "employee"
     assert rule.model.profile.basic_information.has_seniority_date == "no"
     assert rule.model.email_preference == ["personal", "other", "work"]
+
+
+def test_unknown_constant_country_is_reported_with_layout_errors() -> None:
+    text = VALID.replace("PRT", "Atlantis").replace("offer_created", "hired")
+
+    assert errors_of(text) == [
+        "acme.yaml:3:10: trigger: unknown value 'hired'; expected one of candidate_hired, "
+        "offer_created (did you mean 'candidate_hired'?)",
+        "acme.yaml:5:17: profile.country_code: 'Atlantis' is not a known country (give an ISO "
+        "code or English name)",
+    ]
