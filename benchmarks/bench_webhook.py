@@ -24,6 +24,7 @@ import requests
 
 from integration_tests.fakes.harvest import HarvestFake
 from integration_tests.fakes.remote import RemoteFake
+from integration_tests.local_configs import destination_config, source_config
 from tests.webhook.deliveries import (
     SECRET,
     encode,
@@ -86,20 +87,13 @@ def _settings(tmp: Path, harvest: HarvestFake, remote: RemoteFake) -> dict[str, 
     return {
         "webhook_secret": SECRET,
         "inbox_path": str(tmp / "inbox.sqlite"),
-        "harvest": {
-            "api_url": harvest.base_url,
-            "token_url": harvest.token_url,
-            "client_id": "demo-client-id",
-            "client_secret": "demo-client-secret",
-            "user_id": 5001122,
-        },
-        "destination": {
-            "environment": {"environment": "custom", "base_url": remote.base_url},
-            "api_token": "ra_test_demo_token",
-            "rule": "globex.yaml",
-            "ledger_path": str(tmp / "ledger.sqlite"),
-            "rate_limit_per_minute": 1_000_000,
-        },
+        "harvest": source_config(harvest, user_id=5001122),
+        "destination": destination_config(
+            remote,
+            rule="globex.yaml",
+            ledger_path=tmp / "ledger.sqlite",
+            rate_limit_per_minute=1_000_000,
+        ),
         "worker": {"poll_seconds": 0.5},
     }
 

@@ -11,12 +11,12 @@ import json
 import shutil
 import sys
 from pathlib import Path
-from typing import Any
 
 from hires_cli.main import configure_logging
 from hires_cli.sync import SyncReport, print_report, run_sync
 from integration_tests.fakes.harvest import HarvestFake
 from integration_tests.fakes.remote import RemoteFake
+from integration_tests.local_configs import destination_config, source_config
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "integration_tests" / "sample_data"
@@ -24,33 +24,16 @@ WORKSPACE = ROOT / ".hires" / "demo"
 CUSTOMERS = ("northwind", "globex")
 
 
-def source_config(harvest: HarvestFake) -> dict[str, Any]:
-    return {
-        "client_id": "demo-client-id",
-        "client_secret": "demo-client-secret",
-        "api_url": harvest.base_url,
-        "token_url": harvest.token_url,
-    }
-
-
-def destination_config(remote: RemoteFake, customer: str) -> dict[str, Any]:
-    return {
-        "environment": {"environment": "custom", "base_url": remote.base_url},
-        "api_token": "ra_test_demo_token",
-        "rule": {
-            "rule_source": "file",
-            "rule_file": str(ROOT / "rules/customers" / f"{customer}.yaml"),
-        },
-        "ledger_path": str(WORKSPACE / f"{customer}-ledger.sqlite"),
-    }
-
-
 def sync_customer(
     customer: str, harvest: HarvestFake, remote: RemoteFake, *, full_refresh: bool
 ) -> SyncReport:
     return run_sync(
         source_config(harvest),
-        destination_config(remote, customer),
+        destination_config(
+            remote,
+            rule=ROOT / "rules/customers" / f"{customer}.yaml",
+            ledger_path=WORKSPACE / f"{customer}-ledger.sqlite",
+        ),
         state_file=WORKSPACE / f"{customer}-state.json",
         full_refresh=full_refresh,
     )

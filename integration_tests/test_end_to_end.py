@@ -16,6 +16,7 @@ import pytest
 from hires_cli.sync import SyncReport, run_sync
 from integration_tests.fakes.harvest import HarvestFake
 from integration_tests.fakes.remote import RemoteFake
+from integration_tests.local_configs import destination_config, source_config
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "integration_tests" / "sample_data"
@@ -80,19 +81,13 @@ def _sync(
     lookup_strategy: str = "auto",
     **options: Any,
 ) -> SyncReport:
-    source = {
-        "client_id": "demo-client-id",
-        "client_secret": "demo-client-secret",
-        "api_url": harvest.base_url,
-        "token_url": harvest.token_url,
-    }
-    destination = {
-        "environment": {"environment": "custom", "base_url": remote.base_url},
-        "api_token": "ra_test_demo_token",
-        "rule": {"rule_source": "file", "rule_file": f"{customer}.yaml"},
-        "ledger_path": str(tmp_path / "ledger.sqlite"),
-        "lookup_strategy": lookup_strategy,
-    }
+    source = source_config(harvest)
+    destination = destination_config(
+        remote,
+        rule=f"{customer}.yaml",
+        ledger_path=tmp_path / "ledger.sqlite",
+        lookup_strategy=lookup_strategy,
+    )
     return run_sync(source, destination, state_file=tmp_path / "state.json", **options)
 
 

@@ -12,6 +12,7 @@ import pytest
 from hires_cli.main import main
 from integration_tests.fakes.harvest import HarvestFake
 from integration_tests.fakes.remote import RemoteFake
+from integration_tests.local_configs import destination_config, source_config
 
 SAMPLES = Path(__file__).resolve().parents[2] / "integration_tests" / "sample_data"
 
@@ -37,26 +38,20 @@ def _configs(
     source: dict[str, Any] | None = None,
     destination: dict[str, Any] | None = None,
 ) -> list[str]:
-    source_config = {
-        "client_id": "demo-client-id",
-        "client_secret": "demo-client-secret",
-        "api_url": harvest.base_url,
-        "token_url": harvest.token_url,
-        **(source or {}),
-    }
-    destination_config = {
-        "environment": {"environment": "custom", "base_url": remote.base_url},
-        "api_token": "ra_test_demo_token",
-        "rule": {"rule_source": "file", "rule_file": "globex.yaml"},
-        "ledger_path": str(tmp_path / "ledger.sqlite"),
-        **(destination or {}),
-    }
+    source = source_config(harvest, **(source or {}))
+    overrides = dict(destination or {})
+    rule = overrides.pop("rule", None)
+    target = destination_config(
+        remote, rule="globex.yaml", ledger_path=tmp_path / "ledger.sqlite", **overrides
+    )
+    if rule is not None:
+        target["rule"] = rule
     return [
         "sync",
         "--source-config",
-        str(_write(tmp_path / "source.json", source_config)),
+        str(_write(tmp_path / "source.json", source)),
         "--destination-config",
-        str(_write(tmp_path / "destination.json", destination_config)),
+        str(_write(tmp_path / "destination.json", target)),
     ]
 
 

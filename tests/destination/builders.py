@@ -24,6 +24,7 @@ from airbyte_cdk.models import (
 
 import hire_events
 from destination_remote_onboarding.destination import DestinationRemoteOnboarding
+from destination_remote_onboarding.ledger import Ledger
 from integration_tests.fakes.remote import RemoteFake
 
 TODAY = "2026-12-04"
@@ -153,3 +154,9 @@ def make_config(fake: RemoteFake, ledger: Path | str, **overrides: Any) -> dict[
     }
     config.update(overrides)
     return config
+
+
+def outcomes_of(ledger_path: Path) -> list[dict[str, object]]:
+    """Every outcome row stored in the ledger at ``ledger_path``, oldest first."""
+    with Ledger(ledger_path) as ledger:
+        return ledger.outcomes()

@@ -8,7 +8,6 @@ from pathlib import Path
 from airbyte_cdk.models import AirbyteMessage, Type
 
 from destination_remote_onboarding.destination import DestinationRemoteOnboarding
-from destination_remote_onboarding.ledger import Ledger
 from destination_remote_onboarding.onboarding import Onboarder
 from integration_tests.fakes.remote import RemoteFake
 from tests.destination.builders import (
@@ -17,16 +16,12 @@ from tests.destination.builders import (
     company,
     make_config,
     offer_event,
+    outcomes_of,
     record,
     records_then_state,
     state,
     write,
 )
-
-
-def outcomes_of(ledger_path: Path) -> list[dict[str, object]]:
-    with Ledger(ledger_path) as ledger:
-        return ledger.outcomes()
 
 
 def test_server_error_after_commit_on_create_makes_no_duplicate(

@@ -9,7 +9,6 @@ import pytest
 from airbyte_cdk.models import FailureType, Type
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
-from destination_remote_onboarding.ledger import Ledger
 from integration_tests.fakes.remote import RemoteFake
 from tests.destination.builders import (
     HOLIDAY,
@@ -18,16 +17,12 @@ from tests.destination.builders import (
     company,
     make_config,
     offer_event,
+    outcomes_of,
     record,
     records_then_state,
     state,
     write,
 )
-
-
-def outcomes_of(ledger_path: Path) -> list[dict[str, object]]:
-    with Ledger(ledger_path) as ledger:
-        return ledger.outcomes()
 
 
 def test_new_hire_is_created_once_with_external_id_naming_the_application(

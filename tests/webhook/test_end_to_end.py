@@ -14,6 +14,7 @@ import requests
 from destination_remote_onboarding.ledger import Ledger
 from integration_tests.fakes.harvest import HarvestFake
 from integration_tests.fakes.remote import RemoteFake
+from integration_tests.local_configs import destination_config, source_config
 from tests.webhook.conftest import wait_until
 from tests.webhook.deliveries import (
     SECRET,
@@ -82,19 +83,15 @@ def serve(tmp_path: Path, fakes: tuple[HarvestFake, RemoteFake]) -> Serve:
             {
                 "webhook_secret": SECRET,
                 "inbox_path": str(tmp_path / "inbox.sqlite"),
-                "harvest": {
-                    "api_url": harvest.base_url,
-                    "token_url": harvest.token_url,
-                    "client_id": "demo-client-id",
-                    "client_secret": "demo-client-secret",
-                    "user_id": 5001122,
-                },
+                "harvest": source_config(harvest, user_id=5001122),
                 "destination": {
-                    "environment": {"environment": "custom", "base_url": remote.base_url},
-                    "api_token": "ra_test_demo_token",
+                    **destination_config(
+                        remote,
+                        rule="globex.yaml",
+                        ledger_path=tmp_path / "ledger.sqlite",
+                        rate_limit_per_minute=rate_limit,
+                    ),
                     "rule": rule,
-                    "ledger_path": str(tmp_path / "ledger.sqlite"),
-                    "rate_limit_per_minute": rate_limit,
                 },
                 "worker": {"backoff_seconds": 0.05, "poll_seconds": 0.05},
             },
