@@ -92,7 +92,7 @@ def test_429_retry_after_is_honoured_then_the_read_goes_on(harvest_with, caplog)
     harvest = harvest_with(_three_offers())
     harvest.fake.fail_next(429, path="/v3/offers", headers={"Retry-After": "1"})
 
-    with caplog.at_level(logging.INFO):
+    with caplog.at_level(logging.INFO, logger="airbyte"):
         output = harvest.read(harvest.config(), streams=("offers",))
 
     statuses = [page.status for page in _offer_stream_requests(harvest)]
