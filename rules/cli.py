@@ -62,8 +62,9 @@ def register(commands: Any) -> None:
     explain.set_defaults(handler=run_explain)
 
 
-def run_check(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
+def run_check(args: argparse.Namespace, out: TextIO | None = None) -> int:
     """Print ``OK file`` or each error line; 1 when any file has an error."""
+    out = out or sys.stdout
     files = list(args.files)
     if not files:
         folder = customers_dir().absolute()
@@ -84,8 +85,9 @@ def run_check(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
     return 1 if failed else 0
 
 
-def run_explain(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
+def run_explain(args: argparse.Namespace, out: TextIO | None = None) -> int:
     """Explain each chosen event; 1 on a bad rule, a bad event file or a bad event in it."""
+    out = out or sys.stdout
     rule = _load_named_rule(str(args.rule), out)
     if rule is None:
         return 1

@@ -1,4 +1,4 @@
-"""``hires serve`` and ``hires inbox list/replay/purge``: run the receiver, tend its inbox."""
+"""``hires serve`` and ``hires inbox list|event|replay|purge``: run and tend the receiver."""
 
 from __future__ import annotations
 
@@ -11,14 +11,23 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from source_greenhouse_hires.harvest_client import HarvestError, RetryPolicy
 from webhook_receiver.app import WEBHOOK_PATH
-from webhook_receiver.config import inbox_path_of, load_settings
-from webhook_receiver.errors import InboxMissingError, WebhookError
+from webhook_receiver.config import harvest_settings_of, inbox_path_of, load_settings
+from webhook_receiver.enrichment import OfferEnricher
+from webhook_receiver.errors import DeliveryError, InboxMissingError, WebhookError
 from webhook_receiver.inbox import STATUSES, Delivery, Inbox, arrival_problem
-from webhook_receiver.receiver import build_receiver
+from webhook_receiver.normaliser import HIRE_CANDIDATE, PING, PROCESSED_ACTIONS, UNHIRE_CANDIDATE
+from webhook_receiver.receiver import build_receiver, harvest_client_of
 from webhook_receiver.server import bind, endpoint_url, serve_forever
+from webhook_receiver.worker import UNHIRE_REASON, hire_event_of, offer_event_of
 
 logger = logging.getLogger(__name__)
+
+# A person is waiting for `inbox event`: give up on Harvest sooner than the worker does.
+_INTERACTIVE_RETRY = RetryPolicy(
+    max_retries=2, max_total_wait_seconds=20.0, max_connection_retries=1
+)
 
 _CONFIG_HELP = "receiver config file (JSON or YAML); secrets may come from HIRES_* variables"
 
@@ -39,6 +48,13 @@ def register(commands: Any) -> None:
     listing.add_argument("--limit", type=int, default=50, help="how many rows (default 50)")
     listing.add_argument("--json", action="store_true", help="one JSON object per line")
     listing.set_defaults(handler=run_inbox_list)
+
+    event = actions.add_parser(
+        "event", help="print the hire event a delivery becomes (for `hires rules explain`)"
+    )
+    event.add_argument("delivery_id", type=int, help="inbox id (from `inbox list`)")
+    _add_inbox_source(event)
+    event.set_defaults(handler=run_inbox_event)
 
     replay = actions.add_parser("replay", help="make deliveries pending again")
     _add_inbox_source(replay)
@@ -110,6 +126,87 @@ def _emit(lines: Iterable[str]) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         os.close(devnull)
     return 0
+
+
+def run_inbox_event(args: argparse.Namespace) -> int:
+    """Print the hire event the worker builds for one stored delivery, as pretty JSON."""
+    inbox, status = _open_inbox(args, "event")
+    if inbox is None:
+        return status
+    delivery = inbox.get(args.delivery_id)
+    if delivery is None:
+        print(
+            f"hires inbox event: no delivery {args.delivery_id} in {inbox.path}; "
+            "see `hires inbox list` for ids",
+            file=sys.stderr,
+        )
+        return 1
+    try:
+        event = _hire_event(delivery, args.config)
+    except _NoHireEventError as error:
+        print(f"hires inbox event: delivery {_named(delivery)} {error}", file=sys.stderr)
+        return error.status
+    return _emit([json.dumps(event, indent=2, ensure_ascii=False)])
+
+
+class _NoHireEventError(Exception):
+    """Why a delivery gives no hire event here; ``status`` is the exit status."""
+
+    def __init__(self, reason: str, status: int = 1) -> None:
+        super().__init__(reason)
+        self.status = status
+
+
+def _named(delivery: Delivery) -> str:
+    return f"{delivery.id} ({delivery.greenhouse_event_id})"
+
+
+def _hire_event(delivery: Delivery, config: Path | None) -> dict[str, Any]:
+    """The worker's hire event for the delivery; Harvest is asked only for an offer."""
+    problem = arrival_problem(delivery)
+    if problem is not None:
+        raise _NoHireEventError(f"failed on arrival: {problem}; it never becomes a hire event")
+    if delivery.action == PING:
+        raise _NoHireEventError("is a ping: Greenhouse checking the endpoint, not a hire event")
+    if delivery.action == UNHIRE_CANDIDATE:
+        raise _NoHireEventError(
+            f"is an unhire_candidate: no hire event; the worker records '{UNHIRE_REASON}'"
+        )
+    if delivery.action not in PROCESSED_ACTIONS:
+        raise _NoHireEventError(
+            f"has action '{delivery.action}', which the receiver does not act on: no hire event"
+        )
+    try:
+        if delivery.action == HIRE_CANDIDATE:
+            return hire_event_of(delivery)
+        return _offer_event(delivery, config)
+    except DeliveryError as error:
+        raise _NoHireEventError(f"cannot become a hire event: {error}") from None
+
+
+def _offer_event(delivery: Delivery, config: Path | None) -> dict[str, Any]:
+    """The offer's event with its Harvest look-ups, the way the worker enriches it."""
+    lead = "is an offer_created: its hire event needs the application, candidate and job"
+    if config is None:
+        raise _NoHireEventError(
+            f"{lead} from Harvest v3; give --config with the receiver config (its 'harvest' "
+            "section) instead of --inbox"
+        )
+    try:
+        settings = harvest_settings_of(config)
+    except WebhookError as error:
+        raise _NoHireEventError(str(error), status=2) from None
+    harvest = harvest_client_of(settings, retry=_INTERACTIVE_RETRY)
+    if harvest is None:
+        raise _NoHireEventError(f"{lead} from Harvest v3; add a 'harvest' section to {config}")
+    try:
+        lookups = OfferEnricher(harvest).lookup([delivery.application_id or 0])
+    except HarvestError as error:
+        raise _NoHireEventError(
+            f"{lead}, and the Harvest look-up failed: {error}; check the 'harvest' section "
+            f"of {config}"
+        ) from None
+    return offer_event_of(delivery, lookups)
 
 
 def run_inbox_replay(args: argparse.Namespace) -> int:

@@ -87,6 +87,14 @@ def inbox_path_of(path: str | Path) -> Path:
     return Path(_text(_read(source), "inbox_path", str(source), default=DEFAULT_INBOX_PATH))
 
 
+def harvest_settings_of(
+    path: str | Path, environ: Mapping[str, str] | None = None
+) -> HarvestSettings | None:
+    """Only the ``harvest`` section of a config file (None when absent), with its env secret."""
+    source = Path(path)
+    return _harvest(_read(source), os.environ if environ is None else environ, str(source))
+
+
 def _read(source: Path) -> Mapping[str, Any]:
     try:
         text = source.read_text("utf-8")

@@ -14,7 +14,7 @@ from destination_remote_onboarding.errors import ConfigError as OnboardingConfig
 from destination_remote_onboarding.errors import ConflictPolicyError
 from destination_remote_onboarding.onboarding import Onboarder
 from destination_remote_onboarding.outcomes import Outcome
-from source_greenhouse_hires.harvest_client import HarvestClient
+from source_greenhouse_hires.harvest_client import HarvestClient, RetryPolicy
 from webhook_receiver.app import create_app
 from webhook_receiver.config import HarvestSettings, ReceiverSettings
 from webhook_receiver.enrichment import HarvestRecords, OfferEnricher
@@ -46,7 +46,9 @@ def build_receiver(
     if onboarding is None:
         session = OnboarderSession(settings.destination)
         onboarding, record_unhire = session, session.record_unhire
-    harvest = harvest or _harvest_client(settings.harvest)
+    harvest = harvest or harvest_client_of(settings.harvest)
+    if harvest is None:
+        logger.warning("no 'harvest' config: offer_created deliveries will fail until it is set")
     worker = InboxWorker(
         inbox,
         onboarding,
@@ -118,9 +120,11 @@ class OnboarderSession:
         self._onboarder.close()
 
 
-def _harvest_client(settings: HarvestSettings | None) -> HarvestRecords | None:
+def harvest_client_of(
+    settings: HarvestSettings | None, *, retry: RetryPolicy | None = None
+) -> HarvestClient | None:
+    """The Harvest v3 client of the config's ``harvest`` section, or None without one."""
     if settings is None:
-        logger.warning("no 'harvest' config: offer_created deliveries will fail until it is set")
         return None
     return HarvestClient(
         settings.api_url,
@@ -128,4 +132,5 @@ def _harvest_client(settings: HarvestSettings | None) -> HarvestRecords | None:
         settings.client_id,
         settings.client_secret,
         settings.user_id,
+        retry=retry,
     )

@@ -18,7 +18,7 @@ import logging
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Protocol
 
@@ -32,6 +32,7 @@ from webhook_receiver.normaliser import (
     PING,
     PROCESSED_ACTIONS,
     UNHIRE_CANDIDATE,
+    OfferLookup,
     hired_event_from_webhook,
     offer_event_from_webhook,
     payload_of,
@@ -71,6 +72,23 @@ UnhireRecorder = Callable[[int], None]
 class _Planned:
     delivery: Delivery
     event: dict[str, Any]
+
+
+def hire_event_of(delivery: Delivery) -> dict[str, Any]:
+    """The ``candidate_hired`` event of a ``hire_candidate`` delivery; no network.
+
+    Raises ``DeliveryError`` naming the payload field that cannot be used.
+    """
+    return hired_event_from_webhook(payload_of(delivery.body), delivery.received_at)
+
+
+def offer_event_of(delivery: Delivery, lookups: Mapping[int, OfferLookup]) -> dict[str, Any]:
+    """The ``offer_created`` event of a delivery, given ``OfferEnricher.lookup`` results.
+
+    Raises ``DeliveryError`` naming the payload field that cannot be used.
+    """
+    lookup = lookups[delivery.application_id or 0]
+    return offer_event_from_webhook(payload_of(delivery.body), lookup, delivery.received_at)
 
 
 class InboxWorker:
@@ -220,7 +238,7 @@ class InboxWorker:
             if delivery.action != HIRE_CANDIDATE:
                 continue
             try:
-                event = hired_event_from_webhook(payload_of(delivery.body), delivery.received_at)
+                event = hire_event_of(delivery)
             except DeliveryError as error:
                 self._fail(delivery, f"delivery {delivery.greenhouse_event_id}: {error}", results)
                 continue
@@ -256,11 +274,8 @@ class InboxWorker:
     ) -> list[_Planned]:
         planned = []
         for delivery in current:
-            lookup = lookups[delivery.application_id or 0]
             try:
-                event = offer_event_from_webhook(
-                    payload_of(delivery.body), lookup, delivery.received_at
-                )
+                event = offer_event_of(delivery, lookups)
             except DeliveryError as error:
                 self._fail(delivery, f"delivery {delivery.greenhouse_event_id}: {error}", results)
                 continue
