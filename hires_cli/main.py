@@ -42,6 +42,16 @@ def configure_logging(*, verbose: bool = False, quiet: bool = False) -> None:
     )
     if not verbose:
         logging.getLogger("airbyte").setLevel(max(level, logging.WARNING))
+        for handler in logging.getLogger().handlers:
+            handler.addFilter(_without_cdk_tracebacks)
+
+
+def _without_cdk_tracebacks(record: logging.LogRecord) -> bool:
+    """The CDK logs a stream's failure with its stack; we print the worded error instead."""
+    if record.name.startswith("airbyte") and record.exc_info:
+        record.exc_info = None
+        record.exc_text = None
+    return True
 
 
 def main(argv: Sequence[str] | None = None) -> int:

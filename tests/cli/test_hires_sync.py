@@ -159,3 +159,15 @@ def test_bad_start_date_names_the_field_and_the_expected_form(fakes, tmp_path, c
     err = capsys.readouterr().err
     assert status == 2
     assert "start_date" in err and "01/01/2030" in err and "2026-01-01T00:00:00Z" in err
+
+
+def test_a_sync_that_gives_up_on_harvest_prints_no_traceback(fakes, tmp_path, capsys):
+    harvest, remote = fakes
+    harvest.fail_next(503, count=50, path="/v3/applications")
+
+    status = main(_configs(tmp_path, harvest, remote, source={"max_retries": 1}))
+
+    err = capsys.readouterr().err
+    assert status == 2
+    assert "server errors" in err
+    assert "Traceback" not in err
