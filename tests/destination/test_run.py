@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import os
@@ -12,6 +13,7 @@ from typing import Any
 
 import jsonschema
 import pytest
+from airbyte_cdk.models import Type
 
 from destination_remote_onboarding.destination import DestinationRemoteOnboarding
 from integration_tests.fakes.remote import RemoteFake
@@ -149,3 +151,16 @@ def test_spec_refuses_an_unknown_environment_name() -> None:
 
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(config, spec.connectionSpecification)
+
+
+def test_input_line_that_is_not_a_message_is_skipped_without_echoing_it(caplog) -> None:
+    good = '{"type": "STATE", "state": {"type": "LEGACY", "data": {"cursor": 1}}}'
+    broken = '{"type": "RECORD", "record": {"data": {"email": "ada@example.test"'
+    lines = io.StringIO(f"{broken}\n{good}\n")
+
+    with caplog.at_level(logging.WARNING):
+        parsed = list(DestinationRemoteOnboarding()._parse_input_stream(lines))
+
+    assert [message.type for message in parsed] == [Type.STATE]
+    assert "input line 1 (" in caplog.text and "was skipped" in caplog.text
+    assert "ada@example.test" not in caplog.text
