@@ -1,4 +1,4 @@
-"""The source's metadata.yaml is valid Airbyte connector metadata."""
+"""Both connectors' metadata.yaml files are valid Airbyte connector metadata."""
 
 from __future__ import annotations
 
@@ -8,12 +8,15 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
+import pytest
 import yaml
 from airbyte_connector_models.metadata.v0.connector_metadata_definition_v0 import (
     ConnectorMetadataDefinitionV0,
 )
 
-METADATA = Path(__file__).parents[2] / "metadata.yaml"
+ROOT = Path(__file__).parents[2]
+METADATA = ROOT / "metadata.yaml"
+DESTINATION_METADATA = ROOT / "destination_remote_onboarding" / "metadata.yaml"
 
 
 def _without_nested_ids(node: Any, root: bool = True) -> Any:
@@ -32,8 +35,11 @@ def _schema() -> dict[str, Any]:
     return schema
 
 
-def test_metadata_validates_against_the_connector_metadata_schema():
-    document = yaml.safe_load(METADATA.read_text("utf-8"))
+@pytest.mark.parametrize(
+    ("path", "connector_type"), [(METADATA, "source"), (DESTINATION_METADATA, "destination")]
+)
+def test_metadata_validates_against_the_connector_metadata_schema(path, connector_type):
+    document = yaml.safe_load(path.read_text("utf-8"))
     validator = jsonschema.Draft7Validator(_schema(), format_checker=jsonschema.FormatChecker())
 
     errors = [
@@ -44,7 +50,7 @@ def test_metadata_validates_against_the_connector_metadata_schema():
     assert errors == []
     assert (
         ConnectorMetadataDefinitionV0.model_validate(document).data.connector_type.value
-        == "source"
+        == connector_type
     )
 
 
