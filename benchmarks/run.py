@@ -17,6 +17,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from hires_cli.main import configure_logging
+
 BENCHMARKS = ("bench_source", "bench_rules", "bench_destination", "bench_webhook")
 RESULTS = Path(__file__).with_name("results.json")
 
@@ -46,6 +48,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--only", nargs="*", default=list(BENCHMARKS), help="modules to run")
     args = parser.parse_args(argv)
+    # Plain warnings on stderr instead of the CDK's JSON log lines on stdout.
+    configure_logging(quiet=True)
     metrics: dict[str, Any] = {}
     seconds: dict[str, float] = {}
     for name in args.only:
