@@ -44,27 +44,30 @@ class Settings:
 
 def read_config_file(path: Path) -> dict[str, Any]:
     """The JSON object in a config file; raises ConfigError naming the file and what to fix."""
+    return read_json_object(path, "config file", "examples/destination.json")
+
+
+def read_json_object(path: Path, what: str, example: str) -> dict[str, Any]:
+    """The JSON object in ``path``; a ConfigError naming ``what`` and an example otherwise."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError(
-            f"config file {path} does not exist: pass the path of a JSON config"
+            f"{what} {path} does not exist: pass the path of an existing file"
         ) from None
     except (OSError, UnicodeDecodeError) as error:
         reason = getattr(error, "strerror", None) or error
-        raise ConfigError(f"config file {path} cannot be read ({reason})") from None
+        raise ConfigError(f"{what} {path} cannot be read ({reason})") from None
     try:
-        config = json.loads(text)
+        value = json.loads(text)
     except json.JSONDecodeError as error:
         raise ConfigError(
-            f"config file {path} is not JSON (line {error.lineno} column {error.colno}: "
-            f"{error.msg}); fix it or copy examples/destination.json"
+            f"{what} {path} is not JSON (line {error.lineno} column {error.colno}: "
+            f"{error.msg}); fix it or copy {example}"
         ) from None
-    if not isinstance(config, dict):
-        raise ConfigError(
-            f"config file {path} is not a JSON object; write one like examples/destination.json"
-        )
-    return config
+    if not isinstance(value, dict):
+        raise ConfigError(f"{what} {path} is not a JSON object; write one like {example}")
+    return value
 
 
 def read_settings(config: Mapping[str, Any]) -> Settings:

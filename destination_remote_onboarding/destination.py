@@ -119,10 +119,13 @@ class DestinationRemoteOnboarding(Destination):
 
         Once a record has failed (transiently), no later STATE is echoed: a cursor past it
         would make the next sync skip it, so the next sync starts from the last clean state.
+        A dry run echoes no STATE at all, so the real sync after a preview reads it all again.
         """
         buffer: list[Any] = []
         since_state = 0
         holding = False
+        if onboarder.dry_run:
+            logger.info("dry run: no state is confirmed; the next real sync reads these events")
         for message in input_messages:
             if message.type == Type.RECORD and message.record is not None:
                 buffer.append(message.record.data)
@@ -140,6 +143,8 @@ class DestinationRemoteOnboarding(Destination):
                     logger.warning(
                         "state not saved: some records failed; the next sync reads them again"
                     )
+                    continue
+                if onboarder.dry_run:
                     continue
                 yield message
         if buffer:

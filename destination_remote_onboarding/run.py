@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 import time
+from pathlib import Path
 
 import orjson
 from airbyte_cdk.logger import init_logger, is_platform_debug_log_enabled
@@ -20,6 +21,7 @@ from airbyte_cdk.models import (
 from airbyte_cdk.utils.airbyte_secrets_utils import filter_secrets
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
+from destination_remote_onboarding.config import read_json_object
 from destination_remote_onboarding.destination import DestinationRemoteOnboarding
 from destination_remote_onboarding.errors import ConfigError
 
@@ -33,6 +35,7 @@ def run() -> None:
     level = logging.DEBUG if is_platform_debug_log_enabled() else logging.INFO
     logging.getLogger("destination_remote_onboarding").setLevel(level)
     try:
+        _check_catalog_file(sys.argv[1:])
         DestinationRemoteOnboarding().run(sys.argv[1:])
     except ConfigError as error:
         sys.exit(_fail_on_config(str(error)))
@@ -40,6 +43,13 @@ def run() -> None:
         if error.failure_type != FailureType.config_error:
             raise
         sys.exit(_fail_on_config(error.message or str(error)))
+
+
+def _check_catalog_file(args: list[str]) -> None:
+    """The CDK opens --catalog itself and answers a bad path with a stack; say it in a line."""
+    if "--catalog" in args and args.index("--catalog") + 1 < len(args):
+        path = Path(args[args.index("--catalog") + 1])
+        read_json_object(path, "catalog file", "examples/configured_catalog.json")
 
 
 def _fail_on_config(message: str) -> int:

@@ -77,6 +77,19 @@ def test_dry_run_is_marked_in_every_line_and_the_totals(fakes, tmp_path, capsys)
     assert remote.request_count("POST") == 0
 
 
+def test_real_sync_after_a_dry_run_still_reads_and_creates_every_hire(fakes, tmp_path, capsys):
+    harvest, remote = fakes
+    assert main(_configs(tmp_path, harvest, remote, destination={"dry_run": True})) == 0
+    capsys.readouterr()
+
+    status = main(_configs(tmp_path, harvest, remote))
+
+    out = capsys.readouterr().out
+    assert status == 0
+    assert "(hires): 12 events read" in out
+    assert remote.request_count("POST", "/v1/employments") == 7  # 6 created + the holiday 422
+
+
 def test_missing_config_file_is_one_line_naming_it(tmp_path, capsys):
     status = main(
         ["sync", "--source-config", str(tmp_path / "nope.json"), "--destination-config", "x"]

@@ -45,7 +45,7 @@ def test_check_with_a_missing_config_file_says_so_in_one_line(tmp_path: Path) ->
 
     result = run_destination("check", "--config", str(missing))
 
-    expected = f"config file {missing} does not exist: pass the path of a JSON config"
+    expected = f"config file {missing} does not exist: pass the path of an existing file"
     assert result.returncode == 1
     assert result.stderr == f"destination-remote-onboarding: {expected}\n"
     [trace] = messages(result.stdout)
@@ -164,3 +164,17 @@ def test_input_line_that_is_not_a_message_is_skipped_without_echoing_it(caplog) 
     assert [message.type for message in parsed] == [Type.STATE]
     assert "input line 1 (" in caplog.text and "was skipped" in caplog.text
     assert "ada@example.test" not in caplog.text
+
+
+def test_write_with_a_missing_catalog_file_says_so_in_one_line(tmp_path: Path) -> None:
+    config = tmp_path / "config.json"
+    config.write_text("{}", encoding="utf-8")
+    missing = tmp_path / "catalog.json"
+
+    result = run_destination("write", "--config", str(config), "--catalog", str(missing))
+
+    assert result.returncode == 1
+    assert result.stderr == (
+        f"destination-remote-onboarding: catalog file {missing} does not exist: "
+        "pass the path of an existing file\n"
+    )
