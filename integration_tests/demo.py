@@ -62,6 +62,12 @@ def _run(harvest: HarvestFake, remotes: dict[str, RemoteFake]) -> int:
         print(f"\n== {customer}")
         print_report(sync_customer(customer, harvest, remote, full_refresh=False), sys.stdout)
 
+    print(
+        "\nAbout the sample (integration_tests/sample_data/README.md): Remote already holds"
+        "\n  application 90214477 from an earlier sync of ours (already_synced), and an employee"
+        "\n  of its own with 90214501's e-mail (conflict: nothing created). Each invalid line"
+        "\n  names the field to fix in Greenhouse; each skipped line names the rule's condition."
+    )
     print("\nSecond sync, reading everything again: nothing may be created twice")
     created_again = 0
     for customer, remote in remotes.items():
