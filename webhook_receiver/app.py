@@ -62,15 +62,18 @@ def create_app(
 
     async def receive(request: Request) -> Response:
         event_header = request.headers.get(EVENT_ID_HEADER)
+        named = (
+            f"delivery {event_header}" if event_header else f"delivery without {EVENT_ID_HEADER}"
+        )
         try:
             body = await read_limited(request, max_body_bytes)
         except BodyTooLargeError:
-            logger.warning("delivery %s refused: body over %s bytes", event_header, max_body_bytes)
+            logger.warning("%s refused: body over %s bytes", named, max_body_bytes)
             return PlainTextResponse("body too large", status_code=413)
 
         verdict = check_signature(body, request.headers.get(SIGNATURE_HEADER), webhook_secret)
         if verdict is not Verdict.VALID:
-            logger.warning("delivery %s refused: signature %s", event_header, verdict.value)
+            logger.warning("%s refused: signature %s", named, verdict.value)
             return PlainTextResponse("signature not valid", status_code=401)
 
         # Greenhouse always sends the header; a body hash keeps a delivery without it idempotent.

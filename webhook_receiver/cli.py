@@ -61,6 +61,11 @@ def register(commands: Any) -> None:
     chosen = replay.add_mutually_exclusive_group(required=True)
     chosen.add_argument("delivery_id", nargs="?", type=int, help="inbox id (from `inbox list`)")
     chosen.add_argument("--failed", action="store_true", help="every failed delivery")
+    chosen.add_argument(
+        "--previewed",
+        action="store_true",
+        help="every delivery only previewed under dry_run (to process it for real)",
+    )
     replay.set_defaults(handler=run_inbox_replay)
 
     purge = actions.add_parser(
@@ -215,6 +220,9 @@ def run_inbox_replay(args: argparse.Namespace) -> int:
         return status
     if args.failed:
         return _replay_failed(inbox)
+    if args.previewed:
+        print(_pending_again(inbox.replay(status="previewed")))
+        return 0
     delivery = inbox.get(args.delivery_id)
     if delivery is None:
         print(
@@ -227,11 +235,7 @@ def run_inbox_replay(args: argparse.Namespace) -> int:
     if problem is not None:
         print(f"hires inbox replay: {_unreplayable(delivery, problem)}", file=sys.stderr)
         return 1
-    replayed = inbox.replay([delivery.id])
-    print(
-        f"{replayed} deliveries are pending again; a running `hires serve` on this inbox "
-        "processes them within its poll interval"
-    )
+    print(_pending_again(inbox.replay([delivery.id])))
     return 0
 
 
@@ -242,11 +246,19 @@ def _replay_failed(inbox: Inbox) -> int:
         print(f"hires inbox replay: {_unreplayable(delivery, problem)}", file=sys.stderr)
     replayed = inbox.replay()
     kept = f" ({len(refused)} failed on arrival and stay failed)" if refused else ""
-    print(
-        f"{replayed} deliveries are pending again{kept}; a running `hires serve` on this inbox "
-        "processes them within its poll interval"
-    )
+    print(_pending_again(replayed, kept))
     return 0
+
+
+def _pending_again(replayed: int, kept: str = "") -> str:
+    if replayed == 1:
+        done = "1 delivery is pending again"
+    else:
+        done = f"{replayed} deliveries are pending again"
+    return (
+        f"{done}{kept}; a running `hires serve` on this inbox processes "
+        f"{'it' if replayed == 1 else 'them'} within its poll interval"
+    )
 
 
 def _unreplayable(delivery: Delivery, problem: str) -> str:
@@ -262,8 +274,9 @@ def run_inbox_purge(args: argparse.Namespace) -> int:
         return status
     purged = inbox.purge(args.older_than_days)
     print(
-        f"deleted {purged} finished deliveries older than {args.older_than_days:g} days; "
-        "pending and failed ones are kept"
+        f"deleted {purged} finished {'delivery' if purged == 1 else 'deliveries'} older than "
+        f"{args.older_than_days:g} days (including bodies that failed on arrival); pending and "
+        "replayable failed ones are kept"
     )
     return 0
 

@@ -6,7 +6,8 @@ is unique, business keys (offer id + version, application id for hires) mark lat
 duplicates, and ``offer_heads`` keeps the highest offer version seen per application so an older
 version arriving late is marked superseded instead of overriding the newer one.
 
-Statuses: ``pending`` (waiting for the worker, also after a crash), ``done``, ``failed`` (reason
+Statuses: ``pending`` (waiting for the worker, also after a crash), ``done``, ``previewed``
+(processed under the destination's ``dry_run``: nothing was written to Remote), ``failed`` (reason
 kept, replayable), ``superseded``, ``duplicate``, ``ignored`` (actions we do not act on).
 """
 
@@ -34,9 +35,14 @@ from webhook_receiver.normaliser import (
 
 logger = logging.getLogger(__name__)
 
-STATUSES: Final = ("pending", "done", "failed", "superseded", "duplicate", "ignored")
-# A later copy of a business key is a duplicate unless the earlier copy failed.
+STATUSES: Final = (
+    "pending", "done", "previewed", "failed", "superseded", "duplicate", "ignored"
+)  # fmt: skip
+# A later copy of a business key is a duplicate unless the earlier copy failed or was only
+# previewed under dry run: a preview must never stop the real run from creating the hire.
 _LIVE_STATUSES: Final = ("pending", "done", "superseded")
+# Finished deliveries whose bodies `purge` deletes; failed ones only when unreadable on arrival.
+_PURGEABLE_STATUSES: Final = ("done", "previewed", "superseded", "duplicate", "ignored")
 
 _SCHEMA: Final = """
 CREATE TABLE IF NOT EXISTS deliveries (
@@ -338,13 +344,15 @@ class Inbox:
         outcome: str | None = None,
         reason: str | None = None,
         employment_id: str | None = None,
+        attempted: bool = True,
     ) -> None:
-        """Record the final state of a delivery."""
+        """Record the final state of a delivery; ``attempted`` counts this processing attempt."""
         with self._transaction() as connection:
             self._set_result(connection, delivery_id, status, outcome, reason)
             connection.execute(
-                "UPDATE deliveries SET event_id = ?, employment_id = ? WHERE id = ?",
-                (event_id, employment_id, delivery_id),
+                "UPDATE deliveries SET event_id = ?, employment_id = ?, "
+                "attempts = attempts + ? WHERE id = ?",
+                (event_id, employment_id, int(attempted), delivery_id),
             )
 
     def retry_later(self, delivery_id: int, delay_seconds: float, reason: str) -> int:
@@ -360,8 +368,8 @@ class Inbox:
             ).fetchone()
         return int(row[0])
 
-    def replay(self, delivery_ids: list[int] | None = None) -> int:
-        """Make failed deliveries (or the given ones) pending again; returns how many.
+    def replay(self, delivery_ids: list[int] | None = None, status: str = "failed") -> int:
+        """Make every delivery of ``status`` (or the given ones) pending again; returns how many.
 
         Deliveries whose body could not be read on arrival are left as they are: no attempt
         can turn them into a hire (``arrival_problem`` says why).
@@ -369,7 +377,7 @@ class Inbox:
         with self._transaction() as connection:
             if delivery_ids is None:
                 rows = connection.execute(
-                    "SELECT id, body FROM deliveries WHERE status = 'failed'"
+                    "SELECT id, body FROM deliveries WHERE status = ?", (status,)
                 ).fetchall()
             else:
                 rows = [
@@ -394,18 +402,24 @@ class Inbox:
     def purge(self, older_than_days: float) -> int:
         """Delete finished deliveries received before the cut-off; returns how many.
 
-        Bodies hold personal data, so finished ones should not be kept for ever. Pending and
-        failed deliveries are kept: they still have work to do or a person to look at them.
+        Bodies hold personal data, so finished ones should not be kept for ever. A body that
+        failed on arrival is final too (it can never be replayed), so it goes as well. Pending
+        and replayable failed deliveries are kept: they still have work or a person waiting.
         """
         cutoff = datetime.now(UTC) - timedelta(days=older_than_days)
         stamp = cutoff.isoformat(timespec="milliseconds").replace("+00:00", "Z")
         with self._transaction() as connection:
-            cursor = connection.execute(
-                "DELETE FROM deliveries WHERE received_at < ? AND status IN "
-                "('done', 'superseded', 'duplicate', 'ignored')",
+            finished = connection.execute(
+                "DELETE FROM deliveries WHERE received_at < ? AND status IN (?, ?, ?, ?, ?)",
+                (stamp, *_PURGEABLE_STATUSES),
+            ).rowcount
+            failed = connection.execute(
+                "SELECT id, body FROM deliveries WHERE received_at < ? AND status = 'failed'",
                 (stamp,),
-            )
-        return cursor.rowcount
+            ).fetchall()
+            unreadable = [(row[0],) for row in failed if read_keys(row[1]).problem is not None]
+            connection.executemany("DELETE FROM deliveries WHERE id = ?", unreadable)
+        return finished + len(unreadable)
 
     @staticmethod
     def _set_result(

@@ -65,6 +65,9 @@ def read_keys(raw_body: bytes) -> DeliveryKeys:
     if not isinstance(document, dict) or not isinstance(document.get("action"), str):
         return DeliveryKeys(action="unknown", problem="body has no string 'action'")
     action: str = document["action"]
+    if action not in PROCESSED_ACTIONS:
+        # A ping or an action we ignore needs nothing from its payload, so none is required.
+        return DeliveryKeys(action=action)
     try:
         return _keys_for(action, _payload(document))
     except DeliveryError as error:
@@ -83,16 +86,14 @@ def _keys_for(action: str, payload: Mapping[str, Any]) -> DeliveryKeys:
             offer_id=offer_id,
             offer_version=version,
         )
-    if action in (HIRE_CANDIDATE, UNHIRE_CANDIDATE):
-        application = _mapping(payload, "application", "payload")
-        application_id = _required_int(application, "id", "payload.application")
-        prefix = "hire" if action == HIRE_CANDIDATE else "unhire"
-        return DeliveryKeys(
-            action=action,
-            business_key=f"{prefix}:{application_id}",
-            application_id=application_id,
-        )
-    return DeliveryKeys(action=action)
+    application = _mapping(payload, "application", "payload")
+    application_id = _required_int(application, "id", "payload.application")
+    prefix = "hire" if action == HIRE_CANDIDATE else "unhire"
+    return DeliveryKeys(
+        action=action,
+        business_key=f"{prefix}:{application_id}",
+        application_id=application_id,
+    )
 
 
 def payload_of(raw_body: bytes) -> JsonDict:

@@ -7,9 +7,13 @@ inbox. A delivery that fails for a transient reason waits ``backoff · 2^attempt
 tried again, up to ``max_attempts``, then it is ``failed`` with the reason kept. Deliveries left
 pending by a crash are simply due on the next start.
 
-Every delivery a round picks up leaves it finished (``done``, ``ignored``, ``failed``,
-``superseded``) or rescheduled, so a round that finds work always changes the inbox; a round
-that changes nothing (which would be a bug) waits with backoff instead of spinning.
+An outcome reached under the destination's ``dry_run`` leaves the delivery ``previewed``, not
+``done``: nothing was written to Remote, so a later delivery of the same hire is processed for
+real, and ``hires inbox replay --previewed`` sends the previewed ones again.
+
+Every delivery a round picks up leaves it finished (``done``, ``previewed``, ``ignored``,
+``failed``, ``superseded``) or rescheduled, so a round that finds work always changes the inbox;
+a round that changes nothing (which would be a bug) waits with backoff instead of spinning.
 """
 
 from __future__ import annotations
@@ -57,6 +61,8 @@ class OutcomeLike(Protocol):
     def reason(self) -> str: ...
     @property
     def employment_id(self) -> str | None: ...
+    @property
+    def dry_run(self) -> bool: ...
 
 
 class Onboarding(Protocol):
@@ -138,9 +144,15 @@ class InboxWorker:
         self._wake.set()
 
     def _run(self) -> None:
-        pending = self.inbox.counts().get("pending", 0)
-        if pending:
-            logger.info("resuming %s pending deliveries from the inbox", pending)
+        counts = self.inbox.counts()
+        if counts.get("pending", 0):
+            logger.info("pending deliveries resumed from the inbox: %s", counts["pending"])
+        if counts.get("previewed", 0):
+            logger.info(
+                "deliveries only previewed under dry_run: %s; `hires inbox replay --previewed` "
+                "processes them for real",
+                counts["previewed"],
+            )
         idle_rounds = 0
         while not self._stopping.is_set():
             try:
@@ -203,7 +215,7 @@ class InboxWorker:
         self._onboard(planned, results)
         changed = sum(count for name, count in results.items() if name != "waiting")
         logger.info(
-            "processed %s deliveries: %s",
+            "deliveries processed this round: %s (%s)",
             len(picked),
             ", ".join(f"{name}={count}" for name, count in sorted(results.items())),
         )
@@ -252,7 +264,12 @@ class InboxWorker:
             if self.inbox.is_offer_head(delivery):
                 current.append(delivery)
             else:
-                self.inbox.finish(delivery.id, "superseded", reason="a newer offer version exists")
+                self.inbox.finish(
+                    delivery.id,
+                    "superseded",
+                    reason="a newer offer version exists",
+                    attempted=False,
+                )
                 results["superseded"] += 1
         if not current:
             return []
@@ -326,13 +343,13 @@ class InboxWorker:
             return
         self.inbox.finish(
             delivery.id,
-            "done",
+            "previewed" if outcome.dry_run else "done",
             event_id=event_id,
             outcome=outcome.outcome,
             reason=outcome.reason,
             employment_id=outcome.employment_id,
         )
-        results[outcome.outcome] += 1
+        results["previewed" if outcome.dry_run else outcome.outcome] += 1
         logger.debug(
             "delivery %s (%s) → %s", delivery.greenhouse_event_id, event_id, outcome.outcome
         )

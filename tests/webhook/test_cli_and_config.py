@@ -149,7 +149,21 @@ def test_purge_deletes_only_old_finished_deliveries(
     assert len(Inbox(path).recent()) == 2  # both received just now
     assert run(["inbox", "purge", "--inbox", str(path), "--older-than-days", "0"]) == 0
     assert [d.id for d in Inbox(path).recent()] == [failed_id]
-    assert "deleted 1 finished deliveries" in capsys.readouterr().out
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        "deleted 1 finished delivery older than 0 days (including bodies that failed on "
+        "arrival); pending and replayable failed ones are kept"
+    )
+
+
+def test_purge_deletes_an_old_body_that_failed_on_arrival(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "inbox.sqlite"
+    failed_id, _ = filled_inbox(path)
+    Inbox(path).store("evt-bad", b"not json", read_keys(b"not json"))
+    assert run(["inbox", "purge", "--inbox", str(path), "--older-than-days", "0"]) == 0
+    assert [d.id for d in Inbox(path).recent()] == [failed_id]
+    assert capsys.readouterr().out.startswith("deleted 2 finished deliveries older than 0 days")
 
 
 def test_replay_failed_refuses_a_body_that_failed_on_arrival(
@@ -166,8 +180,9 @@ def test_replay_failed_refuses_a_body_that_failed_on_arrival(
         "(Expecting value); replaying cannot help, so it stays failed; find out what sent it "
         "to the endpoint\n"
     )
-    assert captured.out.startswith(
-        "1 deliveries are pending again (1 failed on arrival and stay failed);"
+    assert captured.out == (
+        "1 delivery is pending again (1 failed on arrival and stay failed); a running "
+        "`hires serve` on this inbox processes it within its poll interval\n"
     )
     assert [d.id for d in inbox.due(10)] == [failed_id]
     assert inbox.counts()["failed"] == 1
@@ -331,3 +346,34 @@ def test_test_fixtures_live_inside_the_repository() -> None:
     repository = Path(__file__).resolve().parents[2]
     assert FIXTURES.is_relative_to(repository)
     assert (FIXTURES / "webhook-hire-candidate-docs-based.json").is_file()
+
+
+def test_replay_previewed_makes_dry_run_previews_pending_again(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "inbox.sqlite"
+    filled_inbox(path)
+    inbox = Inbox(path)
+    for number in (3, 4):
+        body = encode(hire_document(number))
+        inbox.store(f"evt-{number}", body, read_keys(body))
+    for delivery in inbox.due(10):
+        inbox.finish(delivery.id, "previewed", outcome="created", reason="dry run: would create")
+    assert run(["inbox", "replay", "--inbox", str(path), "--previewed"]) == 0
+    assert capsys.readouterr().out == (
+        "2 deliveries are pending again; a running `hires serve` on this inbox processes them "
+        "within its poll interval\n"
+    )
+    assert [d.greenhouse_event_id for d in inbox.due(10)] == ["evt-3", "evt-4"]
+    assert inbox.counts() == {"pending": 2, "failed": 1, "done": 1}
+
+
+def test_inbox_list_shows_the_attempts_a_processed_delivery_took(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "inbox.sqlite"
+    _, done_id = filled_inbox(path)
+    assert run(["inbox", "list", "--inbox", str(path), "--status", "done"]) == 0
+    [header, row, _] = capsys.readouterr().out.splitlines()
+    assert header.split()[:5] == ["id", "status", "action", "received_at", "tries"]
+    assert row.split()[:2] == [str(done_id), "done"] and row.split()[4] == "1"

@@ -77,7 +77,7 @@ def serve(tmp_path: Path, fakes: tuple[HarvestFake, RemoteFake]) -> Serve:
 
     @contextmanager
     def start(
-        rule: str | dict[str, str], rate_limit: int = 20
+        rule: str | dict[str, str], rate_limit: int = 20, dry_run: bool = False
     ) -> Iterator[tuple[RunningServer, Inbox]]:
         settings = settings_from_dict(
             {
@@ -92,6 +92,7 @@ def serve(tmp_path: Path, fakes: tuple[HarvestFake, RemoteFake]) -> Serve:
                         rate_limit_per_minute=rate_limit,
                     ),
                     "rule": rule,
+                    "dry_run": dry_run,
                 },
                 "worker": {"backoff_seconds": 0.05, "poll_seconds": 0.05},
             },
@@ -224,3 +225,28 @@ def test_a_conflict_under_on_conflict_fail_does_not_stop_later_deliveries(
     assert outcomes == {90214501: "conflict", 90214555: "created"}
     assert len(ours(remote, 90214555)) == 1
     assert ours(remote, 90214501) == []
+
+
+def test_a_dry_run_preview_does_not_stop_the_real_run_from_creating_the_hire(
+    serve: Serve, fakes: tuple[HarvestFake, RemoteFake]
+) -> None:
+    _, remote = fakes
+    with serve("globex.yaml", dry_run=True) as (server, inbox):
+        post(server.url, hire_body(90214555), "evt-preview")
+        assert wait_until(lambda: inbox.counts() == {"previewed": 1})
+        [preview] = inbox.recent()
+    assert (preview.outcome, preview.reason) == ("created", "dry run: would create")
+    assert ours(remote, 90214555) == []
+
+    with serve("globex.yaml") as (server, inbox):
+        post(server.url, hire_body(90214555), "evt-preview")  # a retry of the same delivery
+        post(server.url, hire_body(90214555), "evt-real")
+        assert wait_until(lambda: inbox.counts() == {"previewed": 1, "done": 1})
+        [real] = inbox.recent(status="done")
+        assert inbox.replay(status="previewed") == 1  # `hires inbox replay --previewed`
+        assert wait_until(lambda: inbox.counts() == {"done": 2})
+        outcomes = sorted((d.greenhouse_event_id, d.outcome) for d in inbox.recent())
+    assert (real.greenhouse_event_id, real.outcome) == ("evt-real", "created")
+    assert outcomes == [("evt-preview", "already_synced"), ("evt-real", "created")]
+    assert len(ours(remote, 90214555)) == 1
+    assert remote.request_count("POST", "/v1/employments") == 1

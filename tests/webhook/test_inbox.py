@@ -90,3 +90,34 @@ def test_a_stored_delivery_survives_reopening_the_file(tmp_path: Path) -> None:
     store(first, "evt-1", hire_document(5))
     first.close()
     assert [d.greenhouse_event_id for d in Inbox(path).due(10)] == ["evt-1"]
+
+
+def test_a_ping_is_done_whatever_its_payload(tmp_path: Path) -> None:
+    inbox = Inbox(tmp_path / "inbox.sqlite")
+    assert store(inbox, "evt-bare", {"action": "ping"}) == "done"
+    assert store(inbox, "evt-text", {"action": "ping", "payload": "hello"}) == "done"
+    reasons = {d.greenhouse_event_id: (d.status, d.reason) for d in inbox.recent()}
+    assert reasons == {
+        "evt-bare": ("done", "ping acknowledged"),
+        "evt-text": ("done", "ping acknowledged"),
+    }
+
+
+def test_an_action_we_do_not_act_on_is_ignored_even_without_a_payload(tmp_path: Path) -> None:
+    inbox = Inbox(tmp_path / "inbox.sqlite")
+    assert store(inbox, "evt-other", {"action": "job_created"}) == "ignored"
+    [delivery] = inbox.recent()
+    assert delivery.reason == "action 'job_created' is not one we act on"
+
+
+def test_purge_deletes_bodies_that_failed_on_arrival_and_keeps_replayable_failures(
+    tmp_path: Path,
+) -> None:
+    inbox = Inbox(tmp_path / "inbox.sqlite")
+    inbox.store("evt-bad", b"not json", read_keys(b"not json"))
+    store(inbox, "evt-hire", hire_document(3))
+    [hire] = inbox.due(10)
+    inbox.finish(hire.id, "failed", reason="gave up after 6 attempts: Remote down")
+    assert inbox.purge(1) == 0  # both received just now
+    assert inbox.purge(0) == 1
+    assert [d.greenhouse_event_id for d in inbox.recent()] == ["evt-hire"]

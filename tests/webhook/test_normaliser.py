@@ -121,6 +121,11 @@ def test_keys_name_the_business_identity_of_each_action() -> None:
     assert (ping.action, ping.business_key, ping.problem) == ("ping", None, None)
 
 
+def test_a_ping_without_a_payload_has_no_problem() -> None:
+    keys = read_keys(b'{"action":"ping"}')
+    assert (keys.action, keys.business_key, keys.problem) == ("ping", None, None)
+
+
 @pytest.mark.parametrize(
     ("body", "problem"),
     [

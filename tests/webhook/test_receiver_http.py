@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 import socket
 from pathlib import Path
 from typing import Any
 
+import pytest
 import requests
 
 from integration_tests.fakes.harvest import HarvestFake
@@ -53,6 +55,25 @@ def test_forged_tampered_and_unsigned_deliveries_get_401_and_nothing_is_stored(
         statuses = [r.status_code for r in (forged, altered, unsigned, garbled)]
         assert statuses == [401, 401, 401, 401]
         assert inbox.counts() == {}
+
+
+def test_a_refused_delivery_without_an_event_id_is_logged_as_such(
+    serve_receiver: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    body = encode(hire_document(504))
+    with (
+        caplog.at_level(logging.WARNING, logger="webhook_receiver.app"),
+        serve_receiver(worker=False, max_body_bytes=64) as (server, inbox, _),
+    ):
+        garbled = post(server.url, b"{}", None, signature="sha256 not-hex")
+        too_large = post(server.url, body, None)
+        assert (garbled.status_code, too_large.status_code) == (401, 413)
+        assert inbox.counts() == {}
+    refusals = [r.getMessage() for r in caplog.records if r.name == "webhook_receiver.app"]
+    assert refusals == [
+        "delivery without Greenhouse-Event-ID refused: signature malformed",
+        "delivery without Greenhouse-Event-ID refused: body over 64 bytes",
+    ]
 
 
 def test_the_fixture_test_vector_is_accepted_and_its_reserialised_body_refused(
@@ -230,7 +251,7 @@ def test_a_transient_failure_is_retried_from_the_inbox(
         post(server.url, encode(hire_document(550)), "evt-550")
         assert wait_until(lambda: inbox.counts() == {"done": 1})
         [delivery] = inbox.recent()
-    assert delivery.attempts == 1
+    assert delivery.attempts == 2  # the failed one and the one that succeeded
     assert [event["application_id"] for event in onboarding.events] == [550]
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from destination_remote_onboarding.outcomes import Outcome
 from tests.webhook.conftest import FAST_WORKER, RecordingOnboarding, wait_until
 from tests.webhook.deliveries import encode, fixture, hire_document
 from webhook_receiver.inbox import Delivery, Inbox
@@ -126,3 +129,85 @@ def test_an_idle_worker_waits_the_poll_interval_when_nothing_is_pending(tmp_path
         settings=FAST_WORKER,
     )
     assert worker._idle_wait(5) == FAST_WORKER.poll_seconds
+
+
+class DryRunOnboarding(RecordingOnboarding):
+    """Answers like an ``Onboarder`` under ``dry_run``: every outcome is marked a dry run."""
+
+    def process(self, events: list[dict[str, Any]]) -> Sequence[Outcome]:
+        return [
+            dataclasses.replace(outcome, reason="dry run: would create", dry_run=True)
+            for outcome in super().process(events)
+        ]
+
+
+def test_a_dry_run_outcome_leaves_the_delivery_previewed_not_done(tmp_path: Path) -> None:
+    inbox = Inbox(tmp_path / "inbox.sqlite")
+    store(inbox, "evt-preview", encode(hire_document(9)))
+    worker = InboxWorker(inbox, DryRunOnboarding(), enricher=None, settings=FAST_WORKER)
+    assert worker.run_once() == 1
+    delivery = only(inbox)
+    assert (delivery.status, delivery.outcome, delivery.reason) == (
+        "previewed",
+        "created",
+        "dry run: would create",
+    )
+
+
+def test_a_previewed_hire_does_not_make_a_later_delivery_of_it_a_duplicate(
+    tmp_path: Path,
+) -> None:
+    inbox = Inbox(tmp_path / "inbox.sqlite")
+    store(inbox, "evt-preview", encode(hire_document(9)))
+    InboxWorker(inbox, DryRunOnboarding(), enricher=None, settings=FAST_WORKER).run_once()
+    onboarding = RecordingOnboarding()
+    store(inbox, "evt-real", encode(hire_document(9)))
+    assert InboxWorker(inbox, onboarding, enricher=None, settings=FAST_WORKER).run_once() == 1
+    assert inbox.counts() == {"previewed": 1, "done": 1}
+    assert [event["event_id"] for event in onboarding.events] == ["candidate_hired:9"]
+
+
+def test_replaying_previewed_deliveries_makes_only_them_pending(tmp_path: Path) -> None:
+    inbox = Inbox(tmp_path / "inbox.sqlite")
+    store(inbox, "evt-preview", encode(hire_document(9)))
+    InboxWorker(inbox, DryRunOnboarding(), enricher=None, settings=FAST_WORKER).run_once()
+    store(inbox, "evt-bad", NOT_JSON)
+    assert inbox.replay(status="previewed") == 1
+    assert [d.greenhouse_event_id for d in inbox.due(10)] == ["evt-preview"]
+    assert inbox.counts() == {"pending": 1, "failed": 1}
+
+
+def test_attempts_count_every_processing_attempt_including_the_last(tmp_path: Path) -> None:
+    inbox = Inbox(tmp_path / "inbox.sqlite")
+    store(inbox, "evt-1", encode(hire_document(10)))
+    onboarding = RecordingOnboarding()
+    onboarding.failures_left = 1
+    worker = InboxWorker(inbox, onboarding, enricher=None, settings=FAST_WORKER)
+    worker.run_once()
+    assert (only(inbox).status, only(inbox).attempts) == ("pending", 1)
+    assert wait_until(lambda: worker.run_once() == 1, timeout=5)
+    assert (only(inbox).status, only(inbox).attempts) == ("done", 2)
+
+
+def test_a_delivery_done_at_the_first_try_shows_one_attempt_and_a_duplicate_none(
+    tmp_path: Path,
+) -> None:
+    inbox = Inbox(tmp_path / "inbox.sqlite")
+    store(inbox, "evt-1", encode(hire_document(11)))
+    store(inbox, "evt-2", encode(hire_document(11)))
+    InboxWorker(inbox, RecordingOnboarding(), enricher=None, settings=FAST_WORKER).run_once()
+    attempts = {d.greenhouse_event_id: (d.status, d.attempts) for d in inbox.recent()}
+    assert attempts == {"evt-1": ("done", 1), "evt-2": ("duplicate", 0)}
+
+
+def test_a_delivery_given_up_on_shows_max_attempts(tmp_path: Path) -> None:
+    inbox = Inbox(tmp_path / "inbox.sqlite")
+    store(inbox, "evt-1", encode(hire_document(12)))
+    onboarding = RecordingOnboarding()
+    onboarding.failures_left = FAST_WORKER.max_attempts
+    worker = InboxWorker(inbox, onboarding, enricher=None, settings=FAST_WORKER)
+    assert wait_until(lambda: worker.run_once() >= 0 and only(inbox).status == "failed")
+    delivery = only(inbox)
+    assert delivery.attempts == FAST_WORKER.max_attempts
+    assert delivery.reason is not None
+    assert delivery.reason.startswith(f"gave up after {FAST_WORKER.max_attempts} attempts")
