@@ -75,7 +75,7 @@ def read_settings(config: Mapping[str, Any]) -> Settings:
     environment, base_url = _environment(config.get("environment"))
     token = config.get("api_token")
     if not isinstance(token, str) or not token.strip():
-        raise ConfigError("api_token is missing: paste the Remote API token of the company")
+        raise ConfigError(_missing_token_message(config))
     _check_token_environment(token.strip(), environment)
     strategy = config.get("lookup_strategy", "auto")
     if strategy not in LOOKUP_STRATEGIES:
@@ -93,6 +93,14 @@ def read_settings(config: Mapping[str, Any]) -> Settings:
         request_timeout_seconds=_positive(config, "request_timeout_seconds", 30.0),
         retry_backoff_seconds=_positive(config, "retry_backoff_seconds", 1.0, allow_zero=True),
     )
+
+
+def _missing_token_message(config: Mapping[str, Any]) -> str:
+    # People who know other APIs write api_key; say which key was found and what it is called.
+    found = next((key for key in ("api_key", "token", "apiKey") if key in config), None)
+    if found is not None:
+        return f"api_token is missing (found {found}: the Remote setting is called api_token)"
+    return "api_token is missing: paste the Remote API token of the company"
 
 
 def _environment(value: Any) -> tuple[str, str]:
@@ -152,8 +160,10 @@ def resolve_rule_file(name: str) -> Path:
     """The rule file a name means, found as ``hires rules`` finds it (see rules.find_rule_file)."""
     found = rules.find_rule_file(name)
     if found is None:
+        close = rules.closest_rule_file(name)
+        guess = f" (did you mean {close!r}?)" if close else ""
         raise ConfigError(
-            f"rule_file {name!r} does not exist; give a path to a YAML file or the name of one "
-            "in rules/customers/ (for example northwind.yaml)"
+            f"rule_file {name!r} does not exist{guess}; give a path to a YAML file or the name "
+            "of one in rules/customers/ (for example northwind.yaml)"
         )
     return found

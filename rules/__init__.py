@@ -10,7 +10,7 @@ from __future__ import annotations
 from rules.conditions import ConditionResult
 from rules.engine import Decision, FieldError, Rule, decide
 from rules.errors import RuleError
-from rules.files import customers_dir, find_rule_file
+from rules.files import closest_rule_file, customers_dir, find_rule_file
 from rules.loader import load_rule, load_rule_text
 
 __all__ = [
@@ -19,6 +19,7 @@ __all__ = [
     "FieldError",
     "Rule",
     "RuleError",
+    "closest_rule_file",
     "customers_dir",
     "decide",
     "find_rule_file",

@@ -17,7 +17,7 @@ from typing import Any, Final, TextIO
 from rules.conditions import ConditionResult
 from rules.engine import Decision, Rule, decide
 from rules.errors import RuleError
-from rules.files import customers_dir, find_rule_file
+from rules.files import closest_rule_file, customers_dir, find_rule_file
 from rules.loader import load_rule
 
 # The fields every hire event has (hire_event.schema.json); without them nothing can be decided.
@@ -65,7 +65,9 @@ def register(commands: Any) -> None:
 def run_check(args: argparse.Namespace, out: TextIO | None = None) -> int:
     """Print ``OK file`` or each error line; 1 when any file has an error."""
     out = out or sys.stdout
-    files = list(args.files)
+    files = _rule_files(list(args.files), out)
+    if files is None:
+        return 1
     if not files:
         folder = customers_dir().absolute()
         files = sorted(folder.glob("*.yaml"))
@@ -83,6 +85,22 @@ def run_check(args: argparse.Namespace, out: TextIO | None = None) -> int:
         else:
             out.write(f"OK {file}\n")
     return 1 if failed else 0
+
+
+def _rule_files(given: list[Path], out: TextIO) -> list[Path] | None:
+    """The files to check: each given file, and every *.yaml of each given folder."""
+    files: list[Path] = []
+    for path in given:
+        if not path.is_dir():
+            files.append(path)
+            continue
+        found = sorted(path.glob("*.yaml"))
+        out.write(f"checking the rules in {path}\n")
+        if not found:
+            out.write(f"no *.yaml in {path}; give a rule file or a folder that holds some\n")
+            return None
+        files.extend(found)
+    return files
 
 
 def run_explain(args: argparse.Namespace, out: TextIO | None = None) -> int:
@@ -146,10 +164,17 @@ def missing_event_keys(event: dict[str, Any]) -> str | None:
     missing = [key for key in EVENT_KEYS if event.get(key) is None]
     if not missing:
         return None
-    return (
+    text = (
         f"not a hire event: it has no {' or '.join(missing)}; pass a hire event, a RECORD "
         "message, or the output of source-greenhouse-hires read"
     )
+    # Greenhouse web hooks deliver {"action": …, "payload": {…}}, not a hire event.
+    if "action" in event and "payload" in event:
+        text += (
+            "; this looks like a Greenhouse webhook delivery; store it with `hires serve` and "
+            "print its hire event with `hires inbox event ID`"
+        )
+    return text
 
 
 def read_events(path: Path) -> list[EventInput]:
@@ -226,9 +251,11 @@ def _json_kind(value: Any) -> str:
 def _load_named_rule(name: str, out: TextIO) -> Rule | None:
     path = find_rule_file(name)
     if path is None:
+        close = closest_rule_file(name)
+        guess = f" (did you mean {close!r}?)" if close else ""
         out.write(
-            f"rule file {name!r} does not exist; give a path to a YAML file or the name of "
-            f"one in {customers_dir().absolute()} (for example northwind.yaml)\n"
+            f"rule file {name!r} does not exist{guess}; give a path to a YAML file or the name "
+            f"of one in {customers_dir().absolute()} (for example northwind.yaml)\n"
         )
         return None
     try:

@@ -93,18 +93,45 @@ def _operator(operator: str, expected: Any) -> tuple[str, Callable[[Any], tuple[
     if operator == "is":
         return ("is yes" if expected else "is no"), _yes_no(expected)
     if operator == "equals":
-        return f"equals {values.show(expected)}", lambda v: _membership(v, [expected], True)
+        shown = values.show(expected)
+        return f"equals {shown}", _failing_adds(
+            lambda v: _membership(v, [expected], True), f"not {shown}"
+        )
     if operator in ("in", "not_in"):
-        shown = ", ".join(str(item) for item in expected)
+        listed = ", ".join(str(item) for item in expected)
         wanted = operator == "in"
+        # A failed check says what was allowed (or excluded), so the reason stands alone.
+        hint = (
+            f"not one of {_listed(expected)}"
+            if wanted
+            else f"excluded by not_in {_listed(expected)}"
+        )
         return (
-            f"is {'one' if wanted else 'none'} of {shown}",
-            lambda v: _membership(v, expected, wanted),
+            f"is {'one' if wanted else 'none'} of {listed}",
+            _failing_adds(lambda v: _membership(v, expected, wanted), hint),
         )
     if operator == "exists":
         return ("exists" if expected else "does not exist"), _existence(expected)
     pattern = re.compile(expected)
-    return f"matches /{expected}/", lambda v: _matching(v, pattern)
+    return f"matches /{expected}/", _failing_adds(
+        lambda v: _matching(v, pattern), f"which does not match /{expected}/"
+    )
+
+
+def _listed(items: list[Any]) -> str:
+    return "[" + ", ".join(values.show(item) for item in items) + "]"
+
+
+def _failing_adds(
+    test: Callable[[Any], tuple[bool, str]], hint: str
+) -> Callable[[Any], tuple[bool, str]]:
+    """``test`` whose detail, when it fails, also says what was expected."""
+
+    def checked(value: Any) -> tuple[bool, str]:
+        passed, detail = test(value)
+        return passed, detail if passed else f"{detail}, {hint}"
+
+    return checked
 
 
 def _yes_no(want_yes: bool) -> Callable[[Any], tuple[bool, str]]:
@@ -112,7 +139,7 @@ def _yes_no(want_yes: bool) -> Callable[[Any], tuple[bool, str]]:
         answered_yes = values.is_yes(value)
         return answered_yes == want_yes, values.describe_answer(value)
 
-    return test
+    return _failing_adds(test, f"expected {'yes' if want_yes else 'no'}")
 
 
 def _membership(value: Any, allowed: list[Any], wanted: bool) -> tuple[bool, str]:
@@ -140,7 +167,8 @@ def _existence(wanted: bool) -> Callable[[Any], tuple[bool, str]]:
         detail = f"is {values.show(value)}" if present else _absent_detail(value)
         return present == wanted, detail
 
-    return test
+    # "is missing" already says what exists: true wanted; a present value needs the hint.
+    return test if wanted else _failing_adds(test, "expected it absent or null")
 
 
 def _absent_detail(value: Any) -> str:
@@ -170,7 +198,8 @@ def _job(match: model.JobMatch) -> CompiledCondition:
         for name, allowed in wanted.items():
             passed, detail = _membership(job.get(name), allowed, True)
             if not passed:
-                return False, f"has {name} {detail.removeprefix('is ')}"
+                found = detail.removeprefix("is ")
+                return False, f"has {name} {found}, not one of {_listed(allowed)}"
         return True, "matches"
 
     return CompiledCondition(f"job ({shown})", "job", run)

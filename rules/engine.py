@@ -178,9 +178,14 @@ def _place(profile: dict[str, Any], target: str, value: Any) -> None:
 def _drop_unused_seniority(profile: dict[str, Any], errors: list[FieldError]) -> None:
     # Remote rejects seniority_date unless has_seniority_date is "yes" (null fails too).
     basic = profile.setdefault("basic_information", {})
+    target = "basic_information.seniority_date"
     if basic.get("has_seniority_date") != "yes":
         basic.pop("seniority_date", None)
-        errors[:] = [e for e in errors if e.field != "basic_information.seniority_date"]
+        errors[:] = [e for e in errors if e.field != target]
+    elif "seniority_date" not in basic and all(e.field != target for e in errors):
+        # A rule without seniority_date whose has_seniority_date template rendered "yes".
+        message = "is required because has_seniority_date is yes; map seniority_date in the rule"
+        errors.append(FieldError(target, message))
 
 
 # --- normalisers, one per kind of Remote field -----------------------------------------------

@@ -6,6 +6,7 @@ same way: the path as given, else the project's ``./rules/customers/``, else the
 
 from __future__ import annotations
 
+import difflib
 from importlib import resources
 from pathlib import Path
 from typing import Final
@@ -29,3 +30,18 @@ def find_rule_file(name: str | Path) -> Path | None:
         if candidate.is_file():
             return candidate
     return None
+
+
+def available_rule_files() -> list[str]:
+    """The names of the rule files a bare name can mean, project folder first, no repeats."""
+    names: list[str] = []
+    for folder in (PROJECT_CUSTOMERS_DIR, PACKAGED_CUSTOMERS_DIR):
+        if folder.is_dir():
+            names.extend(p.name for p in sorted(folder.glob("*.yaml")) if p.name not in names)
+    return names
+
+
+def closest_rule_file(name: str | Path) -> str | None:
+    """The available rule file name closest to a misspelt ``name``, or None."""
+    close = difflib.get_close_matches(Path(name).name, available_rule_files(), n=1)
+    return close[0] if close else None

@@ -46,7 +46,7 @@ def _load(text: str, *, label: str, source: str) -> Rule:
     try:
         document = read_yaml(text)
     except YamlSyntaxError as error:
-        raise RuleError([f"{label}:{error.line}:{error.column}: {error.message}"]) from error
+        raise RuleError([f"{label}:{error.line}:{error.column}: {_syntax(error)}"]) from error
     problems = list(document.problems)
     if not isinstance(document.value, dict):
         problems.append(((1, 1), "a rule file is a mapping with version, customer, trigger …"))
@@ -64,6 +64,12 @@ def _load(text: str, *, label: str, source: str) -> Rule:
     rule = _compile(rule_model, source)
     logger.debug("loaded rule %s for customer %s", source, rule.customer)
     return rule
+
+
+def _syntax(error: YamlSyntaxError) -> str:
+    if "'\\t'" in error.message:
+        return f"{error.message} (indent with spaces, not tabs)"
+    return error.message
 
 
 def _formatted(label: str, problems: list[tuple[tuple[int, int], str]]) -> list[str]:
@@ -144,7 +150,15 @@ def _profile_templates(
 def _constant_problems(document: YamlDocument) -> list[tuple[tuple[int, int], str]]:
     """Check constant values in the raw document, so they are reported with shape errors."""
     profile = document.value.get("profile")
-    country = profile.get("country_code") if isinstance(profile, dict) else None
+    if not isinstance(profile, dict):
+        return []
+    return [*_country_problems(document, profile), *_seniority_problems(document, profile)]
+
+
+def _country_problems(
+    document: YamlDocument, profile: dict[Any, Any]
+) -> list[tuple[tuple[int, int], str]]:
+    country = profile.get("country_code")
     if not isinstance(country, str) or model.is_template(country):
         return []
     found = to_country(country)
@@ -156,6 +170,30 @@ def _constant_problems(document: YamlDocument) -> list[tuple[tuple[int, int], st
             )
         ]
     return []
+
+
+def _seniority_problems(
+    document: YamlDocument, profile: dict[Any, Any]
+) -> list[tuple[tuple[int, int], str]]:
+    # Remote requires seniority_date whenever has_seniority_date is "yes".
+    basic = profile.get("basic_information")
+    if not isinstance(basic, dict):
+        return []
+    flag = basic.get("has_seniority_date")
+    says_yes = flag is True or (isinstance(flag, str) and flag.strip().lower() == "yes")
+    date = basic.get("seniority_date")
+    if not says_yes or (date is not None and str(date).strip()):
+        return []
+    path = ("profile", "basic_information", "seniority_date")
+    where = path if date is not None else ("profile", "basic_information", "has_seniority_date")
+    return [
+        (
+            document.position(where),
+            f"{_dotted(path)}: Remote requires a seniority date when has_seniority_date is "
+            'yes; add seniority_date (e.g. "{{ offer.starts_on | date }}") or set '
+            "has_seniority_date: no",
+        )
+    ]
 
 
 # --- describing pydantic errors -------------------------------------------------------------
@@ -191,6 +229,9 @@ def _message(path: Path, details: list[dict[str, Any]]) -> str:
     if kind in ("rule", "value_error"):
         return f"{_dotted(path) or 'rule'}: {first['msg']}"
     expected = " or ".join(sorted({_type_word(d) for d in details}))
+    if path and path[-1] == "is":
+        # The docs teach `is: yes` / `is: no`; YAML reads those words as booleans.
+        expected = "yes or no"
     return f"{_dotted(path) or 'rule'}: {_show(value)} is not valid; expected {expected}"
 
 

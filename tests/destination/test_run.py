@@ -97,8 +97,13 @@ def test_write_with_an_unknown_environment_is_one_config_error_line(tmp_path: Pa
         ),
         (
             {"rule": "nortwind.yaml"},
-            "rule_file 'nortwind.yaml' does not exist; give a path to a YAML file or the name "
-            "of one in rules/customers/ (for example northwind.yaml)",
+            "rule_file 'nortwind.yaml' does not exist (did you mean 'northwind.yaml'?); give a "
+            "path to a YAML file or the name of one in rules/customers/ (for example "
+            "northwind.yaml)",
+        ),
+        (
+            {"api_token": None, "api_key": "ra_test_abc"},
+            "api_token is missing (found api_key: the Remote setting is called api_token)",
         ),
     ],
 )
@@ -109,7 +114,9 @@ def test_check_command_shows_the_settings_message_not_raw_jsonschema(
     message: str,
 ) -> None:
     config_file = tmp_path / "config.json"
-    config_file.write_text(json.dumps({**make_config(remote, tmp_path / "l.sqlite"), **change}))
+    config = {**make_config(remote, tmp_path / "l.sqlite"), **change}
+    # A None in ``change`` means the setting is left out of the config file.
+    config_file.write_text(json.dumps({k: v for k, v in config.items() if v is not None}))
 
     result = run_destination("check", "--config", str(config_file))
 

@@ -109,10 +109,10 @@ def test_explain_shows_the_skip_reason_for_a_plain_event(tmp_path: Path) -> None
 
     assert status == 0
     assert output.splitlines()[1] == (
-        f"  FAIL offer field '{SEND_FIELD_NAME}' is yes: is null (not answered)"
+        f"  FAIL offer field '{SEND_FIELD_NAME}' is yes: is null (not answered), expected yes"
     )
     assert output.splitlines()[-1] == (
-        f"decision: skip: offer field '{SEND_FIELD_NAME}' is null (not answered)"
+        f"decision: skip: offer field '{SEND_FIELD_NAME}' is null (not answered), expected yes"
     )
 
 
@@ -174,7 +174,8 @@ def test_explain_names_a_rule_file_that_does_not_exist(tmp_path: Path) -> None:
 
     assert status == 1
     assert output.startswith(
-        "rule file 'nortwind.yaml' does not exist; give a path to a YAML file or the name of one"
+        "rule file 'nortwind.yaml' does not exist (did you mean 'northwind.yaml'?); give a path "
+        "to a YAML file or the name of one"
     )
 
 
@@ -202,7 +203,10 @@ def test_explain_reads_the_json_lines_of_a_source_read_and_explains_every_record
     assert lines[0] == f"event {sent['event_id']} ({out_file}:2)"
     assert lines[1] == "rule northwind.yaml"
     assert f"event offer_created:2 ({out_file}:3)" in lines
-    assert lines[-1] == f"decision: skip: offer field '{SEND_FIELD_NAME}' is null (not answered)"
+    assert (
+        lines[-1]
+        == f"decision: skip: offer field '{SEND_FIELD_NAME}' is null (not answered), expected yes"
+    )
 
 
 def test_explain_event_id_picks_one_record_of_a_json_lines_file(tmp_path: Path) -> None:
@@ -261,3 +265,44 @@ def test_explain_of_an_event_of_the_other_trigger_still_shows_the_conditions(
         "  PASS offer.status is one of Created, Accepted: is 'Accepted'",
         "decision: skip: trigger candidate_hired is not this rule's trigger offer_created",
     ]
+
+
+def test_check_of_a_folder_checks_every_yaml_in_it(tmp_path: Path) -> None:
+    folder = tmp_path / "my"
+    folder.mkdir()
+    good = write(folder, "good.yaml", (RULES_DIR / "customers" / "northwind.yaml").read_text())
+    write(folder, "bad.yaml", "version: 1\ncustomer: acme\ntrigger: hired\n")
+    write(folder, "notes.txt", "not a rule")
+
+    status, output = run("rules", "check", str(folder))
+
+    lines = output.splitlines()
+    assert status == 1
+    assert lines[0] == f"checking the rules in {folder}"
+    assert lines[1].startswith(f"{folder / 'bad.yaml'}:1:1: rule: missing required key 'profile'")
+    assert lines[-1] == f"OK {good}"
+
+
+def test_check_of_a_folder_without_rules_says_so(tmp_path: Path) -> None:
+    status, output = run("rules", "check", str(tmp_path))
+
+    assert status == 1
+    assert output.splitlines() == [
+        f"checking the rules in {tmp_path}",
+        f"no *.yaml in {tmp_path}; give a rule file or a folder that holds some",
+    ]
+
+
+def test_explain_of_a_raw_webhook_delivery_points_to_the_inbox(tmp_path: Path) -> None:
+    delivery = {"action": "offer_created", "payload": {"id": 12345, "application_id": 234556}}
+    event_file = write(tmp_path, "delivery.json", delivery)
+
+    status, output = run("rules", "explain", "northwind.yaml", str(event_file))
+
+    assert status == 1
+    assert output == (
+        f"{event_file}: not a hire event: it has no trigger or application_id; pass a hire "
+        "event, a RECORD message, or the output of source-greenhouse-hires read; this looks "
+        "like a Greenhouse webhook delivery; store it with `hires serve` and print its hire "
+        "event with `hires inbox event ID`\n"
+    )

@@ -53,7 +53,7 @@ def test_equals_compares_the_value_at_a_path() -> None:
     decision = decided("- field: job.department_id\n  equals: 7712004")
 
     assert decision.action == "skip"
-    assert decision.reason == "job.department_id is 7712003"
+    assert decision.reason == "job.department_id is 7712003, not 7712004"
     assert decision.checks[0].description == "job.department_id equals 7712004"
 
 
@@ -75,7 +75,9 @@ def test_not_in_fails_for_a_listed_value() -> None:
     decision = decided("- field: offer.status\n  not_in: [Accepted, Rejected]")
 
     assert decision.action == "skip"
-    assert decision.reason == "offer.status is 'Accepted'"
+    assert decision.reason == (
+        "offer.status is 'Accepted', excluded by not_in ['Accepted', 'Rejected']"
+    )
     assert decision.checks[0].description == "offer.status is none of Accepted, Rejected"
 
 
@@ -83,7 +85,7 @@ def test_not_in_fails_for_a_listed_value() -> None:
     ("path", "wanted", "passes", "detail"),
     [
         ("offer.sent_on", "true", True, "is '2026-10-02'"),
-        ("offer.opening_id", "false", False, "is 5523001"),
+        ("offer.opening_id", "false", False, "is 5523001, expected it absent or null"),
         ("job.hiring_team", "true", False, "is missing"),
         ("application.rejected_at", "true", False, "is null"),
         ("application.rejected_at", "false", True, "is null"),
@@ -101,13 +103,13 @@ def test_exists_means_present_and_not_null(
 def test_matches_searches_a_regular_expression() -> None:
     assert decided("- field: job.requisition_id\n  matches: '^ENG-'").action == "send"
     decision = decided("- field: job.requisition_id\n  matches: '^OPS-'")
-    assert decision.reason == "job.requisition_id is 'ENG-0412'"
+    assert decision.reason == "job.requisition_id is 'ENG-0412', which does not match /^OPS-/"
 
 
 def test_matches_on_a_missing_value_fails_without_error() -> None:
     decision = decided("- field: candidate.nickname\n  matches: '.'")
 
-    assert decision.reason == "candidate.nickname is missing"
+    assert decision.reason == "candidate.nickname is missing, which does not match /./"
 
 
 def test_path_through_null_record_is_reported_as_null() -> None:
@@ -115,7 +117,7 @@ def test_path_through_null_record_is_reported_as_null() -> None:
 
     decision = decided("- field: job.department_id\n  in: [7712003]", event)
 
-    assert decision.reason == "job.department_id is null"
+    assert decision.reason == "job.department_id is null, not one of [7712003]"
 
 
 def test_job_convenience_matches_department_and_any_office() -> None:
@@ -131,7 +133,7 @@ def test_job_convenience_matches_department_and_any_office() -> None:
 def test_job_convenience_names_the_attribute_that_differs() -> None:
     decision = decided("- job: {department_id: 1234}")
 
-    assert decision.reason == "job has department_id 7712003"
+    assert decision.reason == "job has department_id 7712003, not one of [1234]"
 
 
 @pytest.mark.parametrize(
@@ -151,7 +153,7 @@ def test_custom_fields_of_every_record_are_readable(kind: str, record_path: str)
 
     assert decided(f"- {kind}: Hiring Region\n  equals: EMEA", event).action == "send"
     assert decided(f"- {kind}: region\n  equals: APAC", event).reason == (
-        f"{record_path} field 'region' is 'EMEA'"
+        f"{record_path} field 'region' is 'EMEA', not 'APAC'"
     )
 
 
@@ -166,7 +168,7 @@ def test_all_group_passes_only_when_every_member_passes() -> None:
     decision = decided(eligibility)
 
     assert decision.action == "skip"
-    assert decision.reason == "job.department_id is 7712003"
+    assert decision.reason == "job.department_id is 7712003, not one of [1]"
     assert [(c.description, c.passed, c.depth) for c in decision.checks] == [
         ("all of 2 conditions", False, 0),
         ("offer.status equals 'Accepted'", True, 1),
@@ -197,7 +199,10 @@ def test_any_group_failing_lists_every_member() -> None:
 """
     decision = decided(eligibility)
 
-    assert decision.reason == "none passed: offer.status is 'Accepted'; job.status is 'open'"
+    assert decision.reason == (
+        "none passed: offer.status is 'Accepted', not 'Created'; "
+        "job.status is 'open', not 'closed'"
+    )
 
 
 def test_nested_groups_are_evaluated() -> None:
@@ -226,3 +231,35 @@ def test_rule_without_eligibility_sends_every_event_of_its_trigger() -> None:
 
     assert decision.action == "send"
     assert decision.reason == "eligible (no conditions)"
+
+
+def test_job_office_reason_says_which_offices_were_allowed() -> None:
+    event = changed(offer_created(), "job.office_ids", [6601009])
+
+    decision = decided("- job: {office_ids: [6601002]}", event)
+
+    assert decision.reason == "job has office_ids [6601009], not one of [6601002]"
+
+
+@pytest.mark.parametrize(
+    ("condition", "reason"),
+    [
+        (
+            "field: offer.status\n  in: [Created]",
+            "offer.status is 'Accepted', not one of ['Created']",
+        ),
+        ("field: offer.status\n  equals: Created", "offer.status is 'Accepted', not 'Created'"),
+        (
+            "field: offer.opening_id\n  exists: false",
+            "offer.opening_id is 5523001, expected it absent or null",
+        ),
+        (
+            f"offer_field: {SEND_FIELD}\n  is: no",
+            f"offer field '{SEND_FIELD}' is true, expected no",
+        ),
+    ],
+)
+def test_every_failing_condition_kind_names_the_expected_value(
+    condition: str, reason: str
+) -> None:
+    assert decided(f"- {condition}").reason == reason

@@ -496,3 +496,21 @@ def test_templates_cannot_build_huge_values(template: str) -> None:
         "basic_information.department",
         f"{template} failed: SecurityError",
     )
+
+
+def test_has_seniority_date_template_saying_yes_without_seniority_date_is_invalid() -> None:
+    rule = rules.load_rule_text(
+        "version: 1\ncustomer: acme\ntrigger: offer_created\nprofile:\n  country_code: PRT\n"
+        "  basic_information:\n"
+        "    has_seniority_date: \"{{ 'yes' if offer.sent_on else 'no' }}\"\n"
+    )
+
+    decision = rules.decide(rule, offer_created())
+    unsent = rules.decide(rule, changed(offer_created(), "offer.sent_on", None))
+
+    assert decision.action == "invalid"
+    assert error_of(decision) == (
+        "basic_information.seniority_date",
+        "is required because has_seniority_date is yes; map seniority_date in the rule",
+    )
+    assert unsent.action == "send"

@@ -290,3 +290,44 @@ def test_unknown_constant_country_is_reported_with_layout_errors() -> None:
         "acme.yaml:5:17: profile.country_code: 'Atlantis' is not a known country (give an ISO "
         "code or English name)",
     ]
+
+
+def test_is_with_a_word_other_than_yes_or_no_expects_yes_or_no() -> None:
+    text = VALID + "eligibility:\n  - field: offer.status\n    is: maybe\n"
+
+    assert errors_of(text) == [
+        "acme.yaml:8:9: eligibility[0].is: 'maybe' is not valid; expected yes or no"
+    ]
+
+
+def test_a_tab_in_the_yaml_says_to_indent_with_spaces() -> None:
+    text = VALID.replace("  country_code", "\tcountry_code")
+
+    assert errors_of(text) == [
+        "acme.yaml:5:1: found character '\\t' that cannot start any token (indent with spaces, "
+        "not tabs)"
+    ]
+
+
+def test_has_seniority_date_yes_without_seniority_date_is_refused() -> None:
+    text = VALID + "  basic_information:\n    has_seniority_date: yes\n"
+
+    assert errors_of(text) == [
+        "acme.yaml:7:25: profile.basic_information.seniority_date: Remote requires a seniority "
+        'date when has_seniority_date is yes; add seniority_date (e.g. "{{ offer.starts_on | '
+        'date }}") or set has_seniority_date: no'
+    ]
+
+
+def test_has_seniority_date_yes_with_an_empty_seniority_date_is_refused() -> None:
+    text = VALID + "  basic_information:\n    has_seniority_date: 'yes'\n    seniority_date: ''\n"
+
+    assert errors_of(text)[0].startswith(
+        "acme.yaml:8:21: profile.basic_information.seniority_date: Remote requires a seniority "
+        "date when has_seniority_date is yes;"
+    )
+
+
+def test_closest_rule_file_guesses_a_misspelt_name() -> None:
+    assert rules.closest_rule_file("nortwind.yaml") == "northwind.yaml"
+    assert rules.closest_rule_file("zzz.yaml") is None

@@ -116,7 +116,9 @@ def test_unanswered_flag_is_skipped_with_a_readable_reason(northwind: rules.Rule
     decision = rules.decide(northwind, offer_created(answer=None))
 
     assert decision.action == "skip"
-    assert decision.reason == f"offer field '{SEND_FIELD_NAME}' is null (not answered)"
+    assert decision.reason == (
+        f"offer field '{SEND_FIELD_NAME}' is null (not answered), expected yes"
+    )
     assert decision.profile is None
 
 
@@ -125,7 +127,7 @@ def test_missing_flag_names_the_field_as_missing(globex: rules.Rule) -> None:
 
     decision = rules.decide(globex, event)
 
-    assert decision.reason == f"offer field '{SEND_FIELD}' is missing"
+    assert decision.reason == f"offer field '{SEND_FIELD}' is missing, expected yes"
 
 
 def test_deprecated_offer_version_is_skipped_by_status(northwind: rules.Rule) -> None:
@@ -134,7 +136,7 @@ def test_deprecated_offer_version_is_skipped_by_status(northwind: rules.Rule) ->
     decision = rules.decide(northwind, event)
 
     assert decision.action == "skip"
-    assert decision.reason == "offer.status is 'Deprecated'"
+    assert decision.reason == ("offer.status is 'Deprecated', not one of ['Created', 'Accepted']")
     assert [c.passed for c in decision.checks] == [True, False]
 
 
@@ -143,7 +145,7 @@ def test_all_checks_are_recorded_even_after_the_first_failure(northwind: rules.R
 
     decision = rules.decide(northwind, event)
 
-    assert decision.reason == f"offer field '{SEND_FIELD_NAME}' is false"
+    assert decision.reason == f"offer field '{SEND_FIELD_NAME}' is false, expected yes"
     assert [c.passed for c in decision.checks] == [False, False]
 
 
