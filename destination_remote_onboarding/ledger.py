@@ -255,7 +255,8 @@ class Ledger:
         chosen = {column: value for column, value in filters.items() if value is not None}
         where = " AND ".join(f"{column} = ?" for column in chosen)
         # Column names come from the fixed dict above; only values are parameters.
-        query = f"SELECT * FROM outcomes{' WHERE ' + where if where else ''} ORDER BY id"  # noqa: S608
+        condition = f" WHERE {where}" if where else ""
+        query = f"SELECT * FROM outcomes{condition} ORDER BY id"  # noqa: S608
         with self._lock:
             rows = self._db.execute(query, tuple(chosen.values())).fetchall()
         return [_public_row(row) for row in rows]

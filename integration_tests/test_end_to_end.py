@@ -1,4 +1,4 @@
-"""The whole path on the sample data: Harvest v3 fake → source → rules → destination → Remote fake.
+"""The whole path on the sample data: Harvest fake, source, rules, destination, Remote fake.
 
 Every sample event's outcome is asserted, and so is every request each fake saw, so a change
 that costs an extra call or changes a decision shows up here first.

@@ -22,24 +22,10 @@ from integration_tests.sample_data.build_samples import (
     SEND_KEY,
     SEND_NAME,
 )
-from tests.destination.builders import offer_event
+from tests.destination.builders import offer_event, write_catalog
 
 Event = dict[str, Any]
 FIRST_BAD_APPLICATION: Final = 51_000_000
-CATALOG: Final = {
-    "streams": [
-        {
-            "stream": {
-                "name": "offers",
-                "json_schema": {"type": "object"},
-                "supported_sync_modes": ["incremental"],
-            },
-            "sync_mode": "incremental",
-            "destination_sync_mode": "append_dedup",
-            "primary_key": [["event_id"]],
-        }
-    ]
-}
 HUGE: Final = "x" * 200_000
 
 
@@ -158,7 +144,7 @@ def _events_through_write(folder: Path, remote: RemoteFake, result: ScenarioResu
     ledger = folder / "ledger.sqlite"
     config = harness.destination_config(remote.base_url, ledger)
     (folder / "config.json").write_text(json.dumps(config), encoding="utf-8")
-    (folder / "catalog.json").write_text(json.dumps(CATALOG), encoding="utf-8")
+    write_catalog(folder / "catalog.json")
     events = [event for _, event, _ in corpus] + [valid_event(len(corpus))]
     lines = [_record(event) for event in events] + [_state()]
     command = [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from airbyte_cdk.models import (
     SyncMode,
     Type,
 )
+from airbyte_cdk.models.airbyte_protocol_serializers import ConfiguredAirbyteCatalogSerializer
 
 import hire_events
 from destination_remote_onboarding.destination import DestinationRemoteOnboarding
@@ -160,3 +162,9 @@ def outcomes_of(ledger_path: Path) -> list[dict[str, object]]:
     """Every outcome row stored in the ledger at ``ledger_path``, oldest first."""
     with Ledger(ledger_path) as ledger:
         return ledger.outcomes()
+
+
+def write_catalog(path: Path) -> Path:
+    """The configured catalog of ``catalog()`` as the JSON file ``write --catalog`` reads."""
+    path.write_text(json.dumps(ConfiguredAirbyteCatalogSerializer.dump(catalog())), "utf-8")
+    return path

@@ -13,25 +13,11 @@ from pathlib import Path
 import pytest
 
 from integration_tests.fakes.remote import RemoteFake
-from tests.destination.builders import TODAY, company, make_config, offer_event
+from tests.destination.builders import TODAY, company, make_config, offer_event, write_catalog
 
 HIRES = 200
 STATE_EVERY = 50
 EXECUTABLE = Path(sys.executable).parent / "destination-remote-onboarding"
-CATALOG = {
-    "streams": [
-        {
-            "stream": {
-                "name": "offers",
-                "json_schema": {"type": "object"},
-                "supported_sync_modes": ["incremental"],
-            },
-            "sync_mode": "incremental",
-            "destination_sync_mode": "append_dedup",
-            "primary_key": [["event_id"]],
-        }
-    ]
-}
 
 
 def write_inputs(folder: Path, fake: RemoteFake, ledger: Path) -> tuple[Path, Path, Path]:
@@ -42,7 +28,7 @@ def write_inputs(folder: Path, fake: RemoteFake, ledger: Path) -> tuple[Path, Pa
     )
     config = make_config(fake, ledger, request_timeout_seconds=5, lookup_strategy="per_email")
     config_path.write_text(json.dumps(config))
-    catalog_path.write_text(json.dumps(CATALOG))
+    write_catalog(catalog_path)
     lines: list[dict[str, object]] = []
     for number in range(HIRES):
         event = offer_event(f"crash{number}@example.test", application_id=70_000 + number)
