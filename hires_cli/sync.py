@@ -14,6 +14,7 @@ import logging
 import os
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -278,21 +279,38 @@ def _read_json(path: Path, what: str) -> dict[str, Any]:
 
 
 class ProgressLine:
-    """One status line on a terminal (events read, outcomes so far, current rate-limit wait)."""
+    """Events read, outcomes so far and any current rate-limit wait, while a sync runs.
 
-    def __init__(self, stream: TextIO) -> None:
+    On a terminal it is one line rewritten in place; elsewhere (a log file, CI) a line is
+    written at most every ``every_seconds`` and whenever a wait starts.
+    """
+
+    def __init__(
+        self,
+        stream: TextIO,
+        *,
+        every_seconds: float = 10.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._stream = stream
         self._state: dict[str, Any] = {"events_read": 0, "outcomes": {}, "waiting": None}
         self._tty = stream.isatty()
+        self._every = every_seconds
+        self._clock = clock
+        self._last_written = clock()
 
     def __call__(self, update: dict[str, Any]) -> None:
+        new_wait = bool(update.get("waiting")) and update["waiting"] != self._state["waiting"]
         self._state.update(update)
         if self._tty:
             self._stream.write("\r\033[K" + self.render())
-            self._stream.flush()
+        elif new_wait or self._clock() - self._last_written >= self._every:
+            self._stream.write(self.render() + "\n")
+            self._last_written = self._clock()
+        self._stream.flush()
 
     def render(self) -> str:
-        outcomes = ", ".join(f"{k} {v}" for k, v in sorted(self._state["outcomes"].items()))
+        outcomes = ", ".join(f"{k} {v}" for k, v in sorted(self._state["outcomes"].items()) if v)
         line = f"events read {self._state['events_read']}"
         if outcomes:
             line += f" | {outcomes}"

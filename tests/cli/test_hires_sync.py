@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import Any
 import pytest
 
 from hires_cli.main import main
+from hires_cli.sync import ProgressLine
 from integration_tests.fakes.harvest import HarvestFake
 from integration_tests.fakes.remote import RemoteFake
 from integration_tests.local_configs import destination_config, source_config
@@ -184,3 +186,19 @@ def test_a_sync_that_gives_up_on_harvest_prints_no_traceback(fakes, tmp_path, ca
     assert status == 2
     assert "server errors" in err
     assert "Traceback" not in err
+
+
+def test_progress_line_shows_events_outcomes_and_the_current_wait():
+    stream = io.StringIO()
+    now = [0.0]
+    progress = ProgressLine(stream, every_seconds=10, clock=lambda: now[0])
+
+    progress({"events_read": 40})
+    progress({"outcomes": {"created": 3, "failed": 0}, "waiting": "2.5 s (rate limit)"})
+    now[0] = 11.0
+    progress({"events_read": 90, "waiting": None})
+
+    assert stream.getvalue().splitlines() == [
+        "events read 40 | created 3 | waiting 2.5 s (rate limit)",
+        "events read 90 | created 3",
+    ]
