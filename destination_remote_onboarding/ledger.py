@@ -179,6 +179,18 @@ class Ledger:
             ).fetchone()
         return None if row is None else str(row["employment_id"])
 
+    def employment_of_application(
+        self, remote: str, customer: str, application_id: int
+    ) -> str | None:
+        """Our employment for this application, whatever e-mail it was made with."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT employment_id FROM known_hires WHERE remote = ? AND customer = ?"
+                " AND application_id = ?",
+                (remote, customer, application_id),
+            ).fetchone()
+        return None if row is None else str(row["employment_id"])
+
     def refusal(
         self, remote: str, customer: str, application_id: int, profile_hash: str
     ) -> str | None:

@@ -109,12 +109,19 @@ class _Directory:
     def __init__(self, employments: Iterable[Employment]) -> None:
         self.built_at = time.monotonic()
         self._by_email: dict[str, list[Employment]] = {}
+        self._by_external_id: dict[str, Employment] = {}
         for employment in employments:
             self.add(employment)
 
     def add(self, employment: Employment) -> None:
         for email in employment_emails(employment):
             self._by_email.setdefault(email, []).append(employment)
+        external_id = employment.get("external_id")
+        if isinstance(external_id, str):
+            self._by_external_id[external_id] = employment
+
+    def find_ours(self, external_id: str) -> Employment | None:
+        return self._by_external_id.get(external_id)
 
     def find(self, email: str) -> list[Employment]:
         return list(self._by_email.get(normalise_email(email), []))
@@ -156,6 +163,7 @@ class Onboarder:
         self._on_wait = on_wait
         self._directory: _Directory | None = None
         self._known_now: dict[tuple[int, str], str] = {}
+        self._ours_by_application: dict[int, str] = {}
         self._stop: ConflictPolicyError | None = None
         self._refused: list[RefusedProfile] = []
         self._batch: dict[int, Outcome] = {}
@@ -336,17 +344,23 @@ class Onboarder:
         if self._directory is not None and not self._directory.stale:
             return
         self._directory = None
-        first = self.client.list_employments(page=1, page_size=LIST_PAGE_SIZE)
-        unknown = len({hire.email for hire in hires})
-        # Page 1 is paid for already: listing costs total_pages - 1 more calls, look-ups K.
-        if self.lookup_strategy == "listing" or unknown >= first.total_pages:
-            self._directory = self._list_everyone(first)
-        else:
-            logger.info(
-                "looking up %s people one by one (cheaper than listing %s pages)",
-                unknown,
-                first.total_pages,
-            )
+        try:
+            first = self.client.list_employments(page=1, page_size=LIST_PAGE_SIZE)
+            unknown = len({hire.email for hire in hires})
+            # Page 1 is paid for already: listing costs total_pages - 1 more calls, look-ups K.
+            if self.lookup_strategy == "listing" or unknown >= first.total_pages:
+                self._directory = self._list_everyone(first)
+                return
+        except TransientError as error:
+            # Outside _onboard this would end the batch with no outcome for any hire in it;
+            # per-e-mail look-ups give each hire its own outcome (failed at worst).
+            logger.warning("listing employments failed, looking up one by one: %s", error)
+            return
+        logger.info(
+            "looking up %s people one by one (cheaper than listing %s pages)",
+            unknown,
+            first.total_pages,
+        )
 
     def _list_everyone(self, first: EmploymentPage) -> _Directory:
         directory = _Directory(first.employments)
@@ -372,13 +386,69 @@ class Onboarder:
             if mine is not None:
                 reason = f"employment {mine} was created or found for it earlier in this sync"
                 return self._hire_outcome(hire, "already_synced", reason, mine)
-            outcome = self._match(hire, self._lookup(hire), known)
+            found = self._lookup(hire)
+            moved = None if found else self._ours_under_another_email(hire)
+            if moved is not None:
+                outcome = self._email_changed(hire, moved, known)
+            else:
+                outcome = self._match(hire, found, known)
         except RecordError as error:
             outcome = self._hire_outcome(hire, "invalid", str(error))
         except TransientError as error:
             outcome = self._hire_outcome(hire, "failed", str(error))
         logger.debug("%s: %s (%s)", hire.event_id, outcome.outcome, outcome.reason)
         return outcome
+
+    def _ours_under_another_email(self, hire: _Hire) -> Employment | None:
+        """Our employment for this application, made when the candidate had another e-mail.
+
+        Remote cannot be searched by external_id, so the candidates come from this sync, the
+        ledger, or the listing of everyone; each is confirmed with Remote before it counts.
+        """
+        employment_id = self._ours_by_application.get(
+            hire.application_id
+        ) or self.ledger.employment_of_application(
+            self.client.base_url, self.rule.customer, hire.application_id
+        )
+        if employment_id is None and self._directory is not None:
+            listed = self._directory.find_ours(hire.external_id)
+            employment_id = str(listed["id"]) if listed and listed.get("id") else None
+        if employment_id is None:
+            return None
+        employment = self.client.get_employment(employment_id)
+        if employment is None or employment.get("external_id") != hire.external_id:
+            return None  # deleted in Remote, or no longer ours: a new employment is right
+        return employment
+
+    def _email_changed(
+        self, hire: _Hire, employment: Employment, known: list[KnownHire]
+    ) -> Outcome:
+        """The candidate's e-mail changed in Greenhouse after we created their employment."""
+        employment_id = employment.get("id")
+        status = str(employment.get("status") or "unknown")
+        if status not in _EDITABLE_STATUSES:
+            reason = (
+                f"employment {employment_id} is ours but was made with the candidate's earlier "
+                f"e-mail; its status {status} no longer lets the API change it: change the "
+                "e-mail in Remote"
+            )
+            self._remember(hire, employment, known)
+            return self._hire_outcome(hire, "already_synced", reason, employment_id)
+        if self.dry_run:
+            reason = f"dry run: would move employment {employment_id} to the new e-mail"
+            return self._hire_outcome(hire, "updated", reason, employment_id)
+        body = {"basic_information": hire.profile.get("basic_information") or {}}
+        try:
+            self.client.update_employment(str(employment_id), body)
+        except UncertainWriteError:
+            # A PATCH sets values rather than adding anything, so repeating it is harmless.
+            self.client.update_employment(str(employment_id), body)
+        self._remember(hire, employment, known)
+        reason = (
+            f"the candidate's e-mail changed in Greenhouse: updated employment {employment_id} "
+            "(ours) to the new e-mail instead of creating another"
+        )
+        return self._hire_outcome(hire, "updated", reason, employment_id)
 
     def _match(self, hire: _Hire, found: list[Employment], known: list[KnownHire]) -> Outcome:
         """Classify what Remote holds for this e-mail, then create or apply the policy."""
@@ -506,6 +576,7 @@ class Onboarder:
         if self.dry_run or not employment_id:
             return
         self._known_now[(hire.application_id, hire.email_hash)] = str(employment_id)
+        self._ours_by_application[hire.application_id] = str(employment_id)
         known.append(
             KnownHire(
                 self.client.base_url,

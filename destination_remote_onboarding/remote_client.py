@@ -211,6 +211,16 @@ class RemoteClient:
             page_number, total_pages = page_number + 1, page.total_pages
         return found
 
+    def get_employment(self, employment_id: str) -> dict[str, Any] | None:
+        """``GET /v1/employments/{id}``; None when Remote no longer has it (404)."""
+        try:
+            response = self._send("GET", f"/v1/employments/{employment_id}")
+        except RemoteRejectedError as error:
+            if error.status == 404:
+                return None
+            raise
+        return _employment_of(response)
+
     def create_employment(self, body: Mapping[str, Any]) -> dict[str, Any]:
         """``POST /v1/employments``; any 2xx is success (spec says 200, Remote answers 201)."""
         response = self._send("POST", "/v1/employments", json=body, write=True)

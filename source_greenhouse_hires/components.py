@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import InitVar, dataclass
+from datetime import datetime
 from typing import Any
 
 import requests
@@ -21,7 +22,9 @@ from airbyte_cdk.sources.declarative.auth.declarative_authenticator import (
     DeclarativeAuthenticator,
 )
 from airbyte_cdk.sources.declarative.extractors.record_extractor import RecordExtractor
+from airbyte_cdk.sources.declarative.extractors.record_filter import RecordFilter
 from airbyte_cdk.sources.declarative.schema.schema_loader import SchemaLoader
+from airbyte_cdk.sources.types import StreamSlice, StreamState
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from hire_events import hire_event_schema, hired_event, offer_event
@@ -31,6 +34,7 @@ from source_greenhouse_hires.harvest_client import (
     HarvestError,
     JsonDict,
     RecordRejectedError,
+    parse_timestamp,
 )
 from source_greenhouse_hires.sync_context import LegacyCredentialsError, SyncContext, context_for
 
@@ -196,6 +200,46 @@ class HireEventExtractor(_PageExtractor):
                 job=jobs.get(job_id) if job_id else None,
                 origin="harvest_v3",
             )
+
+
+@dataclass
+class WindowEndFilter(RecordFilter):
+    """Drops events whose ``updated_at`` lies after the end of the window that was asked for.
+
+    The state moves to the newest ``updated_at`` emitted; an event past the window's end (a
+    record changed while pages were read, or a lax server-side filter) would move it beyond
+    records Greenhouse has not made visible yet (reference §7.12). Dropped events come back
+    with the next window.
+    """
+
+    def filter_records(
+        self,
+        records: Iterable[Mapping[str, Any]],
+        stream_state: StreamState,
+        stream_slice: StreamSlice | None = None,
+        next_page_token: Mapping[str, Any] | None = None,
+    ) -> Iterable[Mapping[str, Any]]:
+        end = _instant(stream_slice.get("end_time") if stream_slice is not None else None)
+        for record in records:
+            updated_at = _instant(record.get("updated_at"))
+            if end is not None and updated_at is not None and updated_at > end:
+                logger.info(
+                    "Leaving %s for the next sync: updated at %s, after this window's end %s",
+                    record.get("event_id"),
+                    record.get("updated_at"),
+                    end.isoformat(),
+                )
+                continue
+            yield record
+
+
+def _instant(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return parse_timestamp(value)
+    except ValueError:
+        return None
 
 
 def _accepted_offers(context: SyncContext, application_ids: list[int]) -> dict[int, JsonDict]:

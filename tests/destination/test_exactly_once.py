@@ -172,7 +172,7 @@ def test_re_run_with_a_fresh_ledger_recognises_its_own_work(
     assert len(remote.employments) == 3
 
 
-def test_changed_email_is_sent_again_on_the_next_sync(
+def test_changed_email_moves_our_employment_instead_of_creating_another(
     remote: RemoteFake, ledger_path: Path
 ) -> None:
     config = make_config(remote, ledger_path)
@@ -181,9 +181,58 @@ def test_changed_email_is_sent_again_on_the_next_sync(
     write(config, records_then_state([offer_event("new@example.test", application_id=9401)]))
 
     rows = outcomes_of(ledger_path)
-    assert [row["outcome"] for row in rows] == ["created", "created"]
+    assert [row["outcome"] for row in rows] == ["created", "updated"]
+    assert "e-mail changed in Greenhouse" in rows[1]["reason"]
+    [employment] = remote.employments_by_email("new@example.test")
+    assert employment["external_id"] == "greenhouse-application-9401"
+    assert remote.employments_by_email("old@example.test") == []
+    assert remote.request_count("POST") == 1
+    assert remote.request_count("PATCH") == 1
+
+
+def test_changed_email_is_recognised_from_the_listing_without_a_ledger(
+    remote: RemoteFake, tmp_path: Path
+) -> None:
+    first = make_config(remote, tmp_path / "first.sqlite", lookup_strategy="listing")
+    write(first, records_then_state([offer_event("old@example.test", application_id=9402)]))
+
+    fresh = make_config(remote, tmp_path / "fresh.sqlite", lookup_strategy="listing")
+    write(fresh, records_then_state([offer_event("new@example.test", application_id=9402)]))
+
+    assert [row["outcome"] for row in outcomes_of(tmp_path / "fresh.sqlite")] == ["updated"]
+    assert remote.request_count("POST") == 1
+    assert len(remote.employments) == len(company()["employments"]) + 1
+
+
+def test_changed_email_of_an_active_employment_is_reported_not_duplicated(
+    remote: RemoteFake, ledger_path: Path
+) -> None:
+    config = make_config(remote, ledger_path)
+    write(config, records_then_state([offer_event("old@example.test", application_id=9403)]))
+    [employment] = remote.employments_by_email("old@example.test")
+    remote.set_status(employment["id"], "active")
+
+    write(config, records_then_state([offer_event("new@example.test", application_id=9403)]))
+
+    second = outcomes_of(ledger_path)[1]
+    assert second["outcome"] == "already_synced"
+    assert "status active no longer lets the API change it" in second["reason"]
+    assert remote.request_count("POST") == 1
+    assert remote.request_count("PATCH") == 0
+
+
+def test_changed_email_after_our_employment_was_deleted_creates_a_new_one(
+    remote: RemoteFake, ledger_path: Path
+) -> None:
+    config = make_config(remote, ledger_path)
+    write(config, records_then_state([offer_event("old@example.test", application_id=9404)]))
+    [employment] = remote.employments_by_email("old@example.test")
+    remote.set_status(employment["id"], "deleted")
+
+    write(config, records_then_state([offer_event("new@example.test", application_id=9404)]))
+
+    assert [row["outcome"] for row in outcomes_of(ledger_path)] == ["created", "created"]
     assert len(remote.employments_by_email("new@example.test")) == 1
-    assert remote.request_count("POST") == 2
 
 
 def test_auto_strategy_lists_everyone_for_a_big_batch(ledger_path: Path) -> None:
