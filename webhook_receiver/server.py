@@ -40,6 +40,9 @@ def _config(app: ASGIApp, *, log_level: str = "warning") -> uvicorn.Config:
     )
 
 
+_BACKLOG = 2048
+
+
 def bind(host: str, port: int) -> socket.socket:
     """A TCP socket bound to ``host:port``; a busy or unusable address is a config error."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -56,6 +59,9 @@ def bind(host: str, port: int) -> socket.socket:
             f"cannot listen on {host}:{port} ({error.strerror or error}); choose another "
             "address with --host or --port"
         ) from error
+    # Listening now, before the app is built, queues deliveries that arrive during start-up
+    # instead of refusing them (a refused delivery is one of Greenhouse's few retries).
+    sock.listen(_BACKLOG)
     return sock
 
 
