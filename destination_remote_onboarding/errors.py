@@ -4,10 +4,10 @@
 
     OnboardingError
     ├── ConfigError            fatal: stop the sync, a person must change the config or rule
-    │   ├── RemoteAuthError    401/403 from Remote (wrong token, wrong environment, read-only)
-    │   └── ConflictPolicyError  the rule says ``on_conflict: fail`` and a conflict happened
+    │   ├── RemoteAuthError    401/403 from Remote (wrong token or environment, read-only)
+    │   └── ConflictPolicyError  ``on_conflict: fail`` and a conflict happened
     ├── TransientError         Remote did not answer usefully within the retry budget
-    │   └── UncertainWriteError  a create/update may or may not have happened (5xx, timeout)
+    │   └── UncertainWriteError  a create/update that may have happened (5xx, timeout)
     └── RecordError            this one record cannot be onboarded; the others go on
         └── RemoteRejectedError  Remote refused the profile (400/409/422), with field errors
             └── EmailTakenError  422 "has already been taken" on the personal e-mail

@@ -14,7 +14,7 @@ Exceptions, grouped by what the caller does::
     ├── HarvestConfigError           fatal: the config must change (credentials, scope, user)
     │   ├── CredentialsRejectedError the token endpoint refused the client id/secret
     │   ├── ScopeMissingError        a resource answered 403: a scope is not ticked
-    │   └── RequestRejectedError     Harvest refused the request (4xx other than 401/403/429)
+    │   └── RequestRejectedError     Harvest refused the request (4xx but 401/403/429)
     ├── HarvestTransientError        the retry budget ran out: run again later
     │   └── HarvestUnreachableError  no connection at all: check api_url / token_url
     └── RecordRejectedError          per record: this record is skipped, the others go on

@@ -4,7 +4,7 @@
 WebhookError
 ├── ReceiverConfigError   fatal: the config file or environment is wrong; fix it and restart
 │   └── InboxMissingError the inbox file named for `hires inbox` does not exist
-├── InboxUnavailableError transient: the inbox cannot be written; answer non-200 so Greenhouse
+├── InboxUnavailableError transient: inbox cannot be written; answer non-200 so Greenhouse
 │                         retries the delivery later
 └── DeliveryError         per delivery: this one payload cannot become a hire event; it is
                           marked failed with the reason and the others go on
