@@ -17,6 +17,8 @@ from typing import Any, Final
 
 import jsonschema
 import yaml
+from airbyte_cdk.models import FailureType
+from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from source_greenhouse_hires.harvest_client import (
     HarvestConfigError,
@@ -93,6 +95,16 @@ def preflight(config: Mapping[str, Any]) -> None:
         if name in config and name not in ("client_id", "client_secret", "start_date", "user_id"):
             _check_field(name, field, config[name])
     _check_against_spec(config)
+
+
+def preflight_for_airbyte(config: Mapping[str, Any]) -> None:
+    """``preflight``, with its error raised as the Airbyte config error the platform shows."""
+    try:
+        preflight(config)
+    except SourceConfigError as error:
+        raise AirbyteTracedException(
+            message=str(error), internal_message=str(error), failure_type=FailureType.config_error
+        ) from None
 
 
 def preflight_admin(config: Mapping[str, Any]) -> None:

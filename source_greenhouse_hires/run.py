@@ -11,7 +11,7 @@ from airbyte_cdk.entrypoint import PRINT_BUFFER, AirbyteEntrypoint
 from airbyte_cdk.models import ConnectorSpecification, FailureType
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
-from source_greenhouse_hires.config_checks import SourceConfigError, preflight
+from source_greenhouse_hires.config_checks import preflight_for_airbyte
 from source_greenhouse_hires.source import SourceGreenhouseHires
 
 PROGRAM = "source-greenhouse-hires"
@@ -28,14 +28,7 @@ class _Entrypoint(AirbyteEntrypoint):
     def validate_connection(
         source_spec: ConnectorSpecification, config: Mapping[str, Any]
     ) -> None:
-        try:
-            preflight(config)
-        except SourceConfigError as error:
-            raise AirbyteTracedException(
-                message=str(error),
-                internal_message=str(error),
-                failure_type=FailureType.config_error,
-            ) from None
+        preflight_for_airbyte(config)
         AirbyteEntrypoint.validate_connection(source_spec, config)
 
 

@@ -14,7 +14,6 @@ from airbyte_cdk.models import (
     AirbyteMessage,
     AirbyteStateMessage,
     ConfiguredAirbyteCatalog,
-    FailureType,
     Status,
     Type,
 )
@@ -28,6 +27,7 @@ from source_greenhouse_hires.config_checks import (
     normalized_config,
     preflight,
     preflight_admin,
+    preflight_for_airbyte,
     without_sync_key,
 )
 from source_greenhouse_hires.harvest_client import HarvestError
@@ -87,14 +87,7 @@ class SourceGreenhouseHires(YamlDeclarativeSource):
         state: list[AirbyteStateMessage] | None = None,
     ) -> Iterator[AirbyteMessage]:
         """The CDK's read, after the same config checks as ``check``, failing with our words."""
-        try:
-            preflight(without_sync_key(self._sync_config))
-        except SourceConfigError as error:
-            raise AirbyteTracedException(
-                message=str(error),
-                internal_message=str(error),
-                failure_type=FailureType.config_error,
-            ) from None
+        preflight_for_airbyte(without_sync_key(self._sync_config))
         first_error: AirbyteErrorTraceMessage | None = None
         try:
             for message in super().read(logger, config, catalog, state):
