@@ -133,18 +133,25 @@ def _emit(lines: Iterable[str]) -> int:
     return 0
 
 
+def _stored_delivery(inbox: Inbox, delivery_id: int, command: str) -> Delivery | None:
+    """The delivery with this inbox id, or None after saying on stderr that there is none."""
+    delivery = inbox.get(delivery_id)
+    if delivery is None:
+        print(
+            f"hires inbox {command}: no delivery {delivery_id} in {inbox.path}; "
+            "see `hires inbox list` for ids",
+            file=sys.stderr,
+        )
+    return delivery
+
+
 def run_inbox_event(args: argparse.Namespace) -> int:
     """Print the hire event the worker builds for one stored delivery, as pretty JSON."""
     inbox, status = _open_inbox(args, "event")
     if inbox is None:
         return status
-    delivery = inbox.get(args.delivery_id)
+    delivery = _stored_delivery(inbox, args.delivery_id, "event")
     if delivery is None:
-        print(
-            f"hires inbox event: no delivery {args.delivery_id} in {inbox.path}; "
-            "see `hires inbox list` for ids",
-            file=sys.stderr,
-        )
         return 1
     try:
         event = _hire_event(delivery, args.config)
@@ -223,13 +230,8 @@ def run_inbox_replay(args: argparse.Namespace) -> int:
     if args.previewed:
         print(_pending_again(inbox.replay(status="previewed")))
         return 0
-    delivery = inbox.get(args.delivery_id)
+    delivery = _stored_delivery(inbox, args.delivery_id, "replay")
     if delivery is None:
-        print(
-            f"hires inbox replay: no delivery {args.delivery_id} in {inbox.path}; "
-            "see `hires inbox list` for ids",
-            file=sys.stderr,
-        )
         return 1
     problem = arrival_problem(delivery)
     if problem is not None:
