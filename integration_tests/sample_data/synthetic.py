@@ -21,6 +21,7 @@ from integration_tests.sample_data.build_samples import (
     COUNTRY_NAME,
     SEND_KEY,
     SEND_NAME,
+    build_job,
     custom_field_definitions,
     users,
 )
@@ -157,23 +158,13 @@ def _candidate(index: int, rng: random.Random) -> Json:
 
 
 def _job(index: int) -> Json:
-    return {
-        "id": FIRST_JOB_ID + index,
-        "name": f"{TITLES[index % len(TITLES)]} {index}",
-        "requisition_id": f"SYN-{index:04d}",
-        "notes": None,
-        "confidential": False,
-        "status": "open",
-        "opened_at": "2026-07-01T09:00:00.000Z",
-        "closed_at": None,
-        "is_template": False,
-        "copied_from_id": None,
-        "department_id": 7700000 + index % 5,
-        "office_ids": [6600000 + index % 3],
-        "custom_fields": {},
-        "created_at": "2026-06-24T15:30:12.000Z",
-        "updated_at": "2026-09-01T08:00:00.000Z",
-    }
+    return build_job(
+        FIRST_JOB_ID + index,
+        f"{TITLES[index % len(TITLES)]} {index}",
+        f"SYN-{index:04d}",
+        department=7700000 + index % 5,
+        offices=[6600000 + index % 3],
+    )
 
 
 def _write_array(out: IO[str], name: str, records: Iterator[Json], first: bool) -> None:
